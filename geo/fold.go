@@ -4,22 +4,14 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
-
-var stripMarks = runes.Remove(runes.In(unicode.Mn))
 
 // Fold returns a name reduced for sorting and matching: lower case, without
 // accents, ligatures spelt out, and every run of other characters than
 // letters and digits turned into one space. "Saint-Étienne" → "saint etienne".
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, stripMarks)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
-	}
+	out := norm.NFD.String(s) // accents become marks, skipped below
 	var b strings.Builder
 	b.Grow(len(out))
 	space := false
@@ -30,6 +22,8 @@ func Fold(s string) string {
 			word = "oe"
 		case r == 'æ' || r == 'Æ':
 			word = "ae"
+		case unicode.Is(unicode.Mn, r):
+			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			word = string(unicode.ToLower(r))
 		default:

@@ -65,6 +65,7 @@ type Territory struct {
 	Kind        Kind
 	Code        string   // INSEE code; SIREN for an EPCI; "FR" for France
 	Name        string   // official name: "Lyon", "Métropole de Lyon"
+	Folded      string   // Fold(Name), for sorting and matching
 	EPCIType    string   // CC, CA, CU, METRO, MET69 for an EPCI
 	PostalCodes []string // sorted; communes and arrondissements only
 	Population  []Pop    // sorted by year, oldest first; may be empty

@@ -53,7 +53,7 @@ func Parse(r io.Reader) (*Referential, error) {
 }
 
 type pending struct {
-	t                           *Territory
+	t                          *Territory
 	commune, epci, dep, region string
 }
 
@@ -100,7 +100,7 @@ func (p *parser) record(line string) error {
 		ref.retired[f[1]] = f[2]
 		return nil
 	}
-	t := &Territory{Code: f[1], Name: f[2]}
+	t := &Territory{Code: f[1], Name: f[2], Folded: Fold(f[2])}
 	var pl pending
 	var pops string
 	switch f[0] {
@@ -247,5 +247,5 @@ func (p *parser) link() error {
 }
 
 func compareByName(a, b *Territory) int {
-	return cmp.Or(strings.Compare(Fold(a.Name), Fold(b.Name)), strings.Compare(a.Code, b.Code))
+	return cmp.Or(strings.Compare(a.Folded, b.Folded), strings.Compare(a.Code, b.Code))
 }

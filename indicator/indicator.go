@@ -53,28 +53,29 @@ const (
 // breakdown (sex and age band, sector...) goes in Figure.Dim, not in the
 // measure name.
 const (
-	PopLegale       = "POP_LEGALE"       // legal municipal population (Insee, populations légales)
-	PopHistorique   = "POP_HISTORIQUE"   // census population series since 1968
-	PopAgeSexe      = "POP_AGE_SEXE"     // census population by sex and age band: Dim "SEX=F;AGE=Y15T29"
-	Naissances      = "NAISSANCES"       // births (civil registry)
-	Deces           = "DECES"            // deaths (civil registry)
-	RevenuMedian    = "REV_MEDIAN"       // median disposable income per consumption unit, euros (Filosofi)
-	RevenuD1        = "REV_D1"           // first decile, euros
-	RevenuD9        = "REV_D9"           // ninth decile, euros
-	TauxPauvrete    = "TAUX_PAUVRETE"    // poverty rate at 60 % of the median, percent
-	TauxActivite    = "TAUX_ACTIVITE"    // activity rate of the 15-64, percent (census)
-	TauxChomage     = "TAUX_CHOMAGE"     // unemployment rate of the 15-64 (census), percent
-	EmploisLieu     = "EMPLOIS_LT"       // jobs at place of work (census)
-	EtabInsee       = "ETAB_INSEE"       // establishments (Insee Flores), Dim "NA17=..." or empty for all
-	EffectifsSal    = "EFF_SAL"          // private-sector salaried jobs (Urssaf), Dim "GS=..." / "NA17=..." or empty
-	EtabUrssaf      = "ETAB_URSSAF"      // private-sector employer establishments (Urssaf), same Dims
-	EffSalTrim      = "EFF_SAL_TRIM"     // quarterly salaried jobs, regional/national (Urssaf), period "2024-T3"
-	MasseSalTrim    = "MASSE_SAL_TRIM"   // quarterly payroll, euros (Urssaf)
-	DPAE            = "DPAE"             // hirings declared (Urssaf), Dim "CONTRAT=..."
-	AEActifs        = "AE_ACTIFS"        // economically active auto-entrepreneurs (Urssaf)
-	AEImmat         = "AE_IMMAT"         // auto-entrepreneur registrations
-	AERadiations    = "AE_RADIATIONS"    // auto-entrepreneur cancellations
-	ProcCollectives = "PROC_COLLECTIVES" // collective proceedings, France (Urssaf), Dim "NATURE=..."
+	PopLegale         = "POP_LEGALE"       // legal municipal population (Insee, populations légales)
+	PopHistorique     = "POP_HISTORIQUE"   // census population series since 1968
+	PopAgeSexe        = "POP_AGE_SEXE"     // census population by sex and age band: Dim "SEX=F;AGE=Y15T29"
+	Naissances        = "NAISSANCES"       // births (civil registry)
+	Deces             = "DECES"            // deaths (civil registry)
+	RevenuMedian      = "REV_MEDIAN"       // median disposable income per consumption unit, euros (Filosofi)
+	RevenuD1          = "REV_D1"           // first decile, euros
+	RevenuD9          = "REV_D9"           // ninth decile, euros
+	TauxPauvrete      = "TAUX_PAUVRETE"    // poverty rate at 60 % of the median, percent
+	TauxActivite      = "TAUX_ACTIVITE"    // activity rate of the 15-64, percent (census)
+	TauxChomage       = "TAUX_CHOMAGE"     // unemployment rate of the 15-64 (census), percent
+	EmploisLieu       = "EMPLOIS_LT"       // jobs at place of work (census)
+	EtabInsee         = "ETAB_INSEE"       // establishments (Insee Flores), Dim "NA17=..." or empty for all
+	EffectifsSal      = "EFF_SAL"          // private-sector salaried jobs (Urssaf), Dim "GS=..." / "NA17=..." or empty
+	EtabUrssaf        = "ETAB_URSSAF"      // private-sector employer establishments (Urssaf), same Dims
+	EffSalTrim        = "EFF_SAL_TRIM"     // quarterly salaried jobs, regional/national (Urssaf), period "2024-T3"
+	MasseSalTrim      = "MASSE_SAL_TRIM"   // quarterly payroll, euros (Urssaf)
+	DPAE              = "DPAE"             // hirings declared (Urssaf), Dim "CONTRAT=..."
+	AEActifs          = "AE_ACTIFS"        // economically active auto-entrepreneurs (Urssaf)
+	AEImmat           = "AE_IMMAT"         // auto-entrepreneur registrations
+	AERadiations      = "AE_RADIATIONS"    // auto-entrepreneur cancellations
+	ProcCollectives   = "PROC_COLLECTIVES" // collective proceedings, France (Urssaf), Dim "NATURE=..."
+	AEChiffreAffaires = "AE_CA"            // auto-entrepreneurs' declared turnover, euros (Urssaf)
 )
 
 // Figure is one value of one measure for one territory and period.

@@ -1,0 +1,244 @@
+package builder
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tdewolff/minify/v2"
+	"golang.org/x/sync/errgroup"
+
+	"territoires/assets"
+	"territoires/config"
+	"territoires/geo"
+	"territoires/templates"
+)
+
+// Options are the inputs of a build.
+type Options struct {
+	Site *config.Site
+	// Progress, when set, is called as pages are rendered (from several
+	// goroutines, with increasing done counts).
+	Progress func(done, total int)
+	// sitemapSize overrides the number of URLs per sitemap file (tests).
+	sitemapSize int
+}
+
+// Summary tells what a build did.
+type Summary struct {
+	Pages int
+	PublishStats
+	Duration time.Duration
+}
+
+// Build renders the site into the output folder of opts.Site.
+func Build(ctx context.Context, opts Options) (sum Summary, err error) {
+	start := time.Now()
+	site := opts.Site
+	ref, err := geo.Load()
+	if err != nil {
+		return sum, fmt.Errorf("referential: %w", err)
+	}
+	terrs := Select(ref, site.Territories)
+	b, err := prepare(site, ref)
+	if err != nil {
+		return sum, fmt.Errorf("prepare: %w", err)
+	}
+	pub, err := NewPublisher(site.Path(site.Output))
+	if err != nil {
+		return sum, fmt.Errorf("publish: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			pub.Abort()
+		}
+	}()
+	if err := b.assets(pub); err != nil {
+		return sum, fmt.Errorf("assets: %w", err)
+	}
+	if err := b.renderPages(ctx, pub, terrs, site.WorkerCount(), opts.Progress); err != nil {
+		return sum, fmt.Errorf("render: %w", err)
+	}
+	if err := b.extras(pub, terrs, opts.sitemapSize); err != nil {
+		return sum, fmt.Errorf("extras: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	st, err := pub.Commit()
+	if err != nil {
+		return sum, fmt.Errorf("commit: %w", err)
+	}
+	return Summary{Pages: len(terrs), PublishStats: st, Duration: time.Since(start)}, nil
+}
+
+// build holds what the render stages share.
+type build struct {
+	site  *siteView
+	tpl   *pageTemplates
+	min   *minify.M
+	built map[*geo.Territory]bool
+	files fs.FS // assets
+}
+
+// prepare parses the templates and computes the site-wide view.
+func prepare(site *config.Site, ref *geo.Referential) (*build, error) {
+	tfs, err := overlay(templates.FS, site.Path(site.Templates))
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := parseTemplates(tfs)
+	if err != nil {
+		return nil, err
+	}
+	afs, err := overlay(assets.FS, site.Path(site.Assets))
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(site.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("base_url: %w", err)
+	}
+	return &build{
+		site: &siteView{
+			Title: site.Title, BaseURL: site.BaseURL, Root: rootPath(u.Path),
+			BuildDate: site.BuildDate, GeoYear: ref.GeoYear,
+		},
+		tpl:   tpl,
+		min:   newMinifier(),
+		files: afs,
+	}, nil
+}
+
+// assets publishes the style sheet under a name that carries its content
+// hash, so that it can be cached for ever.
+func (b *build) assets(pub *Publisher) error {
+	raw, err := fs.ReadFile(b.files, "site.css")
+	if err != nil {
+		return err
+	}
+	css, err := b.min.Bytes("text/css", raw)
+	if err != nil {
+		return fmt.Errorf("minify site.css: %w", err)
+	}
+	sum := sha256.Sum256(css)
+	name := "assets/site." + hex.EncodeToString(sum[:4]) + ".css"
+	b.site.CSS = b.site.url("/" + name)
+	return pub.Write(name, css)
+}
+
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// renderPages renders one page per territory with a bounded pool of workers.
+func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Territory, workers int, progress func(done, total int)) error {
+	b.built = make(map[*geo.Territory]bool, len(terrs))
+	for _, t := range terrs {
+		b.built[t] = true
+	}
+	built := func(t *geo.Territory) bool { return b.built[t] }
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	var done atomic.Int64
+	for _, t := range terrs {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := b.renderPage(pub, t, built); err != nil {
+				return fmt.Errorf("%s: %w", t.ID(), err)
+			}
+			if progress != nil {
+				progress(int(done.Add(1)), len(terrs))
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+func (b *build) renderPage(pub *Publisher, t *geo.Territory, built func(*geo.Territory) bool) error {
+	return b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, b.site.page(t, built))
+}
+
+// publishHTML renders a template into a pooled buffer, minifies it into
+// another and publishes the result.
+func (b *build) publishHTML(pub *Publisher, rel string, t *template.Template, data any) error {
+	raw := bufs.Get().(*bytes.Buffer)
+	out := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(raw)
+	defer bufs.Put(out)
+	raw.Reset()
+	out.Reset()
+	if err := render(t, raw, data); err != nil {
+		return err
+	}
+	if err := b.min.Minify("text/html", out, raw); err != nil {
+		return fmt.Errorf("minify: %w", err)
+	}
+	return pub.Write(rel, out.Bytes())
+}
+
+// extras publishes the files beside the pages: 404.html, robots.txt and the
+// sitemaps.
+func (b *build) extras(pub *Publisher, terrs []*geo.Territory, sitemapSize int) error {
+	nf := &notFoundView{Site: b.site, Title: "Page introuvable", Description: "Cette page n'existe pas."}
+	if err := b.publishHTML(pub, "404.html", b.tpl.notFound, nf); err != nil {
+		return fmt.Errorf("404.html: %w", err)
+	}
+	robots := "User-agent: *\nAllow: /\n\nSitemap: " + b.site.abs("sitemap.xml") + "\n"
+	if err := pub.Write("robots.txt", []byte(robots)); err != nil {
+		return err
+	}
+	urls := make([]string, len(terrs))
+	for i, t := range terrs {
+		urls[i] = t.Path()
+	}
+	return writeSitemaps(pub, b.site, urls, sitemapSize)
+}
+
+// overlay returns base, with the files of folder dir (when set) taking
+// precedence over base's files of the same name.
+func overlay(base fs.FS, dir string) (fs.FS, error) {
+	if dir == "" {
+		return base, nil
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("override folder %q: not a folder", dir)
+	}
+	return overlayFS{top: os.DirFS(dir), base: base}, nil
+}
+
+type overlayFS struct{ top, base fs.FS }
+
+func (o overlayFS) Open(name string) (fs.File, error) {
+	f, err := o.top.Open(name)
+	if err == nil {
+		return f, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return o.base.Open(name)
+}
+
+// rootPath is the URL path of the site root, with slashes at both ends.
+func rootPath(p string) string {
+	if p = strings.Trim(p, "/"); p == "" {
+		return "/"
+	}
+	return "/" + p + "/"
+}

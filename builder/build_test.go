@@ -1,0 +1,290 @@
+package builder
+
+import (
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"territoires/config"
+	"territoires/geo"
+)
+
+// newSite writes a site.toml into a temporary folder and loads it.
+func newSite(t testing.TB, toml string) *config.Site {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "site.toml")
+	if err := os.WriteFile(path, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	site, err := config.Parse(path, toml, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	return site
+}
+
+const rhone = `base_url = "https://example.org/stats/"
+build_date = "2026-01-31"
+[territories]
+departements = ["69"]
+`
+
+func mustBuild(t testing.TB, site *config.Site) Summary {
+	t.Helper()
+	sum, err := Build(context.Background(), Options{Site: site})
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	return sum
+}
+
+func readPage(t *testing.T, site *config.Site, rel string) *goquery.Document {
+	t.Helper()
+	f, err := os.Open(filepath.Join(site.Path(site.Output), rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := goquery.NewDocumentFromReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func texts(s *goquery.Selection) []string {
+	var out []string
+	s.Each(func(_ int, e *goquery.Selection) { out = append(out, strings.TrimSpace(e.Text())) })
+	return out
+}
+
+func TestCommunePage(t *testing.T) {
+	site := newSite(t, rhone)
+	mustBuild(t, site)
+	doc := readPage(t, site, "commune/69123/index.html")
+
+	if got, want := doc.Find("html").AttrOr("lang", ""), "fr"; got != want {
+		t.Errorf("lang = %q, want %q", got, want)
+	}
+	if got, want := doc.Find("h1").Text(), "Lyon"; got != want {
+		t.Errorf("h1 = %q, want %q", got, want)
+	}
+	if got, want := doc.Find("title").Text(), "Lyon (commune 69123) – Territoires"; got != want {
+		t.Errorf("title = %q, want %q", got, want)
+	}
+	if got, want := doc.Find(`link[rel=canonical]`).AttrOr("href", ""), "https://example.org/stats/commune/69123/"; got != want {
+		t.Errorf("canonical = %q, want %q", got, want)
+	}
+	crumbs := doc.Find("nav.crumbs a")
+	wantCrumbs := []string{"France", "Auvergne-Rhône-Alpes", "Rhône", "Métropole de Lyon"}
+	if got := texts(crumbs); strings.Join(got, "|") != strings.Join(wantCrumbs, "|") {
+		t.Errorf("breadcrumb = %q, want %q", got, wantCrumbs)
+	}
+	if got, want := crumbs.Eq(3).AttrOr("href", ""), "/stats/epci/200046977/"; got != want {
+		t.Errorf("EPCI link = %q, want %q", got, want)
+	}
+	arr := doc.Find("#arrondissements + ul li a")
+	if arr.Length() != 9 {
+		t.Errorf("Lyon lists %d arrondissements, want 9", arr.Length())
+	}
+	if got, want := arr.First().AttrOr("href", ""), "/stats/arrondissement-municipal/69381/"; got != want {
+		t.Errorf("first arrondissement link = %q, want %q", got, want)
+	}
+	rows := doc.Find("table tbody tr")
+	if rows.Length() < 4 {
+		t.Errorf("population history has %d rows, want at least 4", rows.Length())
+	}
+	if got := strings.TrimSpace(rows.Last().Text()); !strings.HasPrefix(got, "2023") || !strings.Contains(got, "519\u202f127") {
+		t.Errorf("last population row = %q, want 2023 and 519 127", got)
+	}
+	if !strings.Contains(doc.Find("footer").Text(), "2026-01-31") {
+		t.Error("footer lacks the build date")
+	}
+	if doc.Find(`link[rel=stylesheet]`).AttrOr("href", "") == "" {
+		t.Error("no style sheet")
+	}
+}
+
+func TestDepartementAndFrancePages(t *testing.T) {
+	site := newSite(t, rhone)
+	mustBuild(t, site)
+	dep := readPage(t, site, "departement/69/index.html")
+	communes := texts(dep.Find("#communes + ul li a"))
+	if len(communes) < 200 {
+		t.Fatalf("Rhône lists %d communes, want more than 200", len(communes))
+	}
+	for i := 1; i < len(communes); i++ {
+		if geo.Fold(communes[i-1]) > geo.Fold(communes[i]) {
+			t.Errorf("communes not sorted: %q before %q", communes[i-1], communes[i])
+		}
+	}
+	if dep.Find(`#epci + ul a[href="/stats/epci/200046977/"]`).Length() != 1 {
+		t.Error("Rhône page does not link the Métropole de Lyon")
+	}
+
+	fr := readPage(t, site, "index.html")
+	if got := fr.Find("#regions + ul li").Length(); got != 18 {
+		t.Errorf("France lists %d régions, want 18", got)
+	}
+	// Only the built région is a link in a small site.
+	if got := texts(fr.Find("#regions + ul li a")); len(got) != 1 || got[0] != "Auvergne-Rhône-Alpes" {
+		t.Errorf("linked régions = %q, want only Auvergne-Rhône-Alpes", got)
+	}
+	if _, err := os.Stat(filepath.Join(site.Path(site.Output), "commune/01001/index.html")); err == nil {
+		t.Error("a commune of the Ain was built in a Rhône-only site")
+	}
+}
+
+func TestExtras(t *testing.T) {
+	site := newSite(t, rhone)
+	sum, err := Build(context.Background(), Options{Site: site, sitemapSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := site.Path(site.Output)
+	index, _ := os.ReadFile(filepath.Join(out, "sitemap.xml"))
+	wantFiles := (sum.Pages + 99) / 100
+	if got := strings.Count(string(index), "<sitemap>"); got != wantFiles {
+		t.Errorf("sitemap index lists %d files, want %d", got, wantFiles)
+	}
+	urls := 0
+	for i := 1; i <= wantFiles; i++ {
+		b, err := os.ReadFile(filepath.Join(out, "sitemap-"+strconv.Itoa(i)+".xml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(string(b), "<url>")
+		if n > 100 {
+			t.Errorf("sitemap-%d.xml has %d URLs, want at most 100", i, n)
+		}
+		urls += n
+	}
+	if urls != sum.Pages {
+		t.Errorf("sitemaps hold %d URLs, want one per page (%d)", urls, sum.Pages)
+	}
+	if !strings.Contains(string(index), "<loc>https://example.org/stats/sitemap-1.xml</loc>") {
+		t.Errorf("sitemap index has no absolute URL:\n%s", index)
+	}
+	robots, _ := os.ReadFile(filepath.Join(out, "robots.txt"))
+	if !strings.Contains(string(robots), "Sitemap: https://example.org/stats/sitemap.xml") {
+		t.Errorf("robots.txt = %q", robots)
+	}
+	nf := readPage(t, site, "404.html")
+	if nf.Find("h1").Text() != "Page introuvable" {
+		t.Errorf("404.html h1 = %q", nf.Find("h1").Text())
+	}
+}
+
+// tree reads every file of a folder.
+func tree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestDeterministicAndIncremental(t *testing.T) {
+	a, b := newSite(t, rhone), newSite(t, rhone)
+	first := mustBuild(t, a)
+	mustBuild(t, b)
+	ta, tb := tree(t, a.Path(a.Output)), tree(t, b.Path(b.Output))
+	if len(ta) != len(tb) || len(ta) != first.Files {
+		t.Fatalf("builds have %d and %d files, summary says %d", len(ta), len(tb), first.Files)
+	}
+	for name, data := range ta {
+		if !bytes.Equal(data, tb[name]) {
+			t.Errorf("%s differs between two builds of the same input", name)
+		}
+	}
+
+	// A rebuild with nothing new writes nothing and keeps every file.
+	out := a.Path(a.Output)
+	probe := filepath.Join(out, "commune/69123/index.html")
+	before, _ := os.Stat(probe)
+	again := mustBuild(t, a)
+	if again.Written != 0 || again.Removed != 0 {
+		t.Errorf("rebuild wrote %d files and removed %d, want none", again.Written, again.Removed)
+	}
+	after, _ := os.Stat(probe)
+	if !after.ModTime().Equal(before.ModTime()) {
+		t.Error("rebuild touched an unchanged page")
+	}
+
+	// A stale file is removed; a changed title rewrites pages.
+	os.WriteFile(filepath.Join(out, "commune/old.html"), []byte("x"), 0o644)
+	a.Title = "Autre titre"
+	third := mustBuild(t, a)
+	if third.Removed != 1 {
+		t.Errorf("Removed = %d, want 1", third.Removed)
+	}
+	if third.Written < third.Pages {
+		t.Errorf("Written = %d after a title change, want at least %d", third.Written, third.Pages)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(out), ".public.staging")); err == nil {
+		t.Error("staging folder left behind")
+	}
+}
+
+func TestFailedBuildLeavesSiteWhole(t *testing.T) {
+	site := newSite(t, rhone)
+	mustBuild(t, site)
+	out := site.Path(site.Output)
+	before := tree(t, out)
+
+	// A template override that fails on one page only, midway through the build.
+	tdir := filepath.Join(site.Dir, "tpl")
+	os.Mkdir(tdir, 0o755)
+	page, _ := fs.ReadFile(os.DirFS("../templates"), "territory.html")
+	broken := strings.Replace(string(page), "<h1>{{.T.Name}}</h1>", `<h1>{{.T.Name}}{{if eq .T.Code "69123"}}{{index .T.Children 99}}{{end}}</h1>`, 1)
+	os.WriteFile(filepath.Join(tdir, "territory.html"), []byte(broken), 0o644)
+	site.Templates = "tpl"
+	site.Title = "Changed title, so that every page would be rewritten"
+
+	_, err := Build(context.Background(), Options{Site: site})
+	if err == nil || !strings.Contains(err.Error(), "render: commune/69123") {
+		t.Fatalf("Build error = %v, want a render error naming commune/69123", err)
+	}
+	afterFail := tree(t, out)
+	if len(afterFail) != len(before) {
+		t.Errorf("failed build left %d files, want %d", len(afterFail), len(before))
+	}
+	for name, data := range before {
+		if !bytes.Equal(afterFail[name], data) {
+			t.Errorf("failed build changed %s", name)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(out), ".public.staging")); err == nil {
+		t.Error("failed build left its staging folder")
+	}
+}
+
+func TestCancelledBuildPublishesNothing(t *testing.T) {
+	site := newSite(t, rhone)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Build(ctx, Options{Site: site}); err == nil {
+		t.Fatal("cancelled build succeeded")
+	}
+	if _, err := os.Stat(site.Path(site.Output)); err == nil {
+		t.Error("cancelled build published an output folder")
+	}
+}

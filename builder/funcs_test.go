@@ -1,0 +1,76 @@
+package builder
+
+import (
+	"strings"
+	"testing"
+)
+
+// sp makes the expected strings readable: "_" stands for the narrow no-break space.
+func sp(s string) string { return strings.ReplaceAll(s, "_", nnbsp) }
+
+func TestFormatInt(t *testing.T) {
+	for _, tt := range []struct {
+		in   int
+		want string
+	}{{0, "0"}, {7, "7"}, {999, "999"}, {1000, "1_000"}, {519127, "519_127"}, {68350798, "68_350_798"}, {-4500, "−4_500"}} {
+		if got := formatInt(tt.in); got != sp(tt.want) {
+			t.Errorf("formatInt(%d) = %q, want %q", tt.in, got, sp(tt.want))
+		}
+	}
+}
+
+func TestFormatDecimal(t *testing.T) {
+	for _, tt := range []struct {
+		in   float64
+		dec  int
+		want string
+	}{{1234.567, 1, "1_234,6"}, {0.05, 1, "0,1"}, {-2.25, 2, "−2,25"}, {-0.01, 1, "0,0"}, {21340, 0, "21_340"}, {3.5, 2, "3,50"}} {
+		if got := formatDecimal(tt.in, tt.dec); got != sp(tt.want) {
+			t.Errorf("formatDecimal(%v, %d) = %q, want %q", tt.in, tt.dec, got, sp(tt.want))
+		}
+	}
+}
+
+func TestFormatPercent(t *testing.T) {
+	if got, want := formatPercent(12.34), sp("12,3_%"); got != want {
+		t.Errorf("formatPercent(12.34) = %q, want %q", got, want)
+	}
+}
+
+func TestFormatChange(t *testing.T) {
+	for _, tt := range []struct {
+		a, b int
+		want string
+	}{{100, 103, "+3,0_%"}, {522969, 519127, "−0,7_%"}, {1000, 1000, "0,0_%"}, {100000, 100001, "0,0_%"}, {0, 10, ""}} {
+		if got := formatChange(tt.a, tt.b); got != sp(tt.want) {
+			t.Errorf("formatChange(%d, %d) = %q, want %q", tt.a, tt.b, got, sp(tt.want))
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{{0, "commune"}, {1, "commune"}, {2, "communes"}, {34969, "communes"}} {
+		if got := plural(tt.n, "commune", "communes"); got != tt.want {
+			t.Errorf("plural(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestPostalCodes(t *testing.T) {
+	for _, tt := range []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"01400"}, "01400"},
+		{[]string{"69001", "69002"}, "69001, 69002"},
+		{[]string{"75001", "75002", "75003", "75004", "75005", "75006", "75116"}, "75001 à 75116 (7 codes)"},
+	} {
+		if got := postalCodes(tt.in); got != tt.want {
+			t.Errorf("postalCodes(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

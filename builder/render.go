@@ -1,0 +1,229 @@
+package builder
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+
+	"territoires/geo"
+)
+
+// siteView is what every page knows of the site.
+type siteView struct {
+	Title     string
+	Root      string // URL path of the site root, "/" or "/territoires/"
+	BaseURL   string // absolute, with a trailing slash
+	CSS       string // URL of the style sheet
+	BuildDate string
+	GeoYear   int
+}
+
+// url returns the link to a URL path of the site ("/commune/69123/").
+func (s *siteView) url(p string) string { return s.Root + strings.TrimPrefix(p, "/") }
+
+// abs returns the absolute URL of a URL path, for canonical links and the sitemap.
+func (s *siteView) abs(p string) string { return s.BaseURL + strings.TrimPrefix(p, "/") }
+
+type linkView struct{ Name, URL string }
+
+type codeView struct{ Label, Value, URL string }
+
+type popRow struct {
+	Year, Value int
+	Change      string // change since the previous year shown
+}
+
+type childView struct {
+	Name, Code, URL string
+	Pop             int
+	HasPop          bool
+}
+
+type groupView struct {
+	ID, Title string
+	Items     []childView
+}
+
+// pageView is the data of a territory page.
+type pageView struct {
+	Site        *siteView
+	T           *geo.Territory
+	Title       string
+	Description string
+	Canonical   string
+	KindLabel   string
+	Crumbs      []linkView
+	Codes       []codeView
+	Pop         []popRow
+	Latest      *popRow
+	Groups      []groupView
+}
+
+var epciTypes = map[string]string{
+	"CC":    "Communauté de communes",
+	"CA":    "Communauté d'agglomération",
+	"CU":    "Communauté urbaine",
+	"METRO": "Métropole",
+	"MET69": "Métropole de Lyon, collectivité à statut particulier",
+}
+
+// pageTemplates holds the parsed template sets, one per page type.
+type pageTemplates struct {
+	territory, notFound *template.Template
+}
+
+// parseTemplates parses the layout with each page template.
+func parseTemplates(fsys fs.FS) (*pageTemplates, error) {
+	parse := func(page string) (*template.Template, error) {
+		t, err := template.New(page).Funcs(funcs).ParseFS(fsys, "layout.html", page)
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", page, err)
+		}
+		return t, nil
+	}
+	var ts pageTemplates
+	var err error
+	if ts.territory, err = parse("territory.html"); err != nil {
+		return nil, err
+	}
+	if ts.notFound, err = parse("404.html"); err != nil {
+		return nil, err
+	}
+	return &ts, nil
+}
+
+// pages builds the view of a territory page. built tells which territories
+// have a page in this build, so that a small site links only to its own pages.
+func (s *siteView) page(t *geo.Territory, built func(*geo.Territory) bool) *pageView {
+	link := func(x *geo.Territory) string {
+		if !built(x) {
+			return ""
+		}
+		return s.url(x.Path())
+	}
+	v := &pageView{Site: s, T: t, Canonical: s.abs(t.Path()), KindLabel: t.Kind.Label()}
+	v.Title = t.Name
+	if t.Kind != geo.France {
+		v.Title = fmt.Sprintf("%s (%s %s)", t.Name, strings.ToLower(kindShort(t.Kind)), t.Code)
+	}
+	parents := t.Parents()
+	for i := len(parents) - 1; i >= 0; i-- {
+		if u := link(parents[i]); u != "" {
+			v.Crumbs = append(v.Crumbs, linkView{parents[i].Name, u})
+		}
+	}
+	switch t.Kind {
+	case geo.EPCI:
+		v.KindLabel = epciTypes[t.EPCIType]
+		if v.KindLabel == "" {
+			v.KindLabel = t.Kind.Label()
+		}
+		v.Codes = append(v.Codes, codeView{Label: "Numéro SIREN", Value: t.Code})
+	case geo.France:
+		v.Codes = append(v.Codes, codeView{Label: "Territoire", Value: "France métropolitaine et départements d'outre-mer"})
+	default:
+		v.Codes = append(v.Codes, codeView{Label: "Code Insee", Value: t.Code})
+	}
+	for _, p := range []struct {
+		label string
+		x     *geo.Territory
+	}{
+		{"Commune", t.Commune}, {"Intercommunalité", t.EPCI},
+		{"Département", t.Departement}, {"Région", t.Region},
+	} {
+		if p.x == nil || p.x == t {
+			continue
+		}
+		label := p.label
+		if p.x.Kind == geo.Collectivite {
+			label = p.x.Kind.Label()
+		}
+		v.Codes = append(v.Codes, codeView{Label: label, Value: p.x.Name + " (" + p.x.Code + ")", URL: link(p.x)})
+	}
+	for i, p := range t.Population {
+		row := popRow{Year: p.Year, Value: p.Value}
+		if i > 0 {
+			row.Change = formatChange(t.Population[i-1].Value, p.Value)
+		}
+		v.Pop = append(v.Pop, row)
+	}
+	if n := len(v.Pop); n > 0 {
+		v.Latest = &v.Pop[n-1]
+	}
+	v.Description = description(t, v.Latest)
+	group := func(id, title string, ts []*geo.Territory) {
+		if len(ts) == 0 {
+			return
+		}
+		g := groupView{ID: id, Title: title, Items: make([]childView, len(ts))}
+		for i, c := range ts {
+			item := childView{Name: c.Name, Code: c.Code, URL: link(c)}
+			if p, ok := c.LatestPopulation(); ok {
+				item.Pop, item.HasPop = p.Value, true
+			}
+			g.Items[i] = item
+		}
+		v.Groups = append(v.Groups, g)
+	}
+	switch t.Kind {
+	case geo.France:
+		var regions, coms []*geo.Territory
+		for _, c := range t.Children {
+			if c.Kind == geo.Region {
+				regions = append(regions, c)
+			} else {
+				coms = append(coms, c)
+			}
+		}
+		group("regions", "Régions", regions)
+		group("collectivites", "Collectivités d'outre-mer", coms)
+	case geo.Region:
+		group("departements", "Départements", t.Children)
+	case geo.Departement:
+		group("epci", "Intercommunalités", t.EPCIs)
+		group("communes", "Communes", t.Children)
+	case geo.Collectivite, geo.EPCI:
+		group("communes", "Communes", t.Children)
+	case geo.Commune:
+		group("arrondissements", "Arrondissements municipaux", t.Children)
+	}
+	return v
+}
+
+func kindShort(k geo.Kind) string {
+	switch k {
+	case geo.Arrondissement:
+		return "Arrondissement"
+	case geo.Collectivite:
+		return "Collectivité"
+	}
+	return k.Label()
+}
+
+func description(t *geo.Territory, latest *popRow) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s, %s", t.Name, strings.ToLower(t.Kind.Label()))
+	if t.Kind != geo.France && t.Kind != geo.EPCI {
+		fmt.Fprintf(&b, " (code Insee %s)", t.Code)
+	}
+	if t.Departement != nil && t.Departement != t {
+		fmt.Fprintf(&b, ", %s", t.Departement.Name)
+	}
+	if latest != nil {
+		fmt.Fprintf(&b, " : %s habitants en %d", strings.ReplaceAll(formatInt(latest.Value), nnbsp, " "), latest.Year)
+	}
+	b.WriteString(". Statistiques locales, sources et millésimes.")
+	return b.String()
+}
+
+// notFoundView is the data of 404.html.
+type notFoundView struct {
+	Site                          *siteView
+	Title, Description, Canonical string
+}
+
+func render(t *template.Template, buf *bytes.Buffer, data any) error {
+	return t.ExecuteTemplate(buf, "layout", data)
+}
