@@ -153,7 +153,7 @@ func run(out, from string) error {
 		data[v.version] = ds
 	}
 	var buf bytes.Buffer
-	if err := generate(&buf, data); err != nil {
+	if err := generate(&buf, data, expected); err != nil {
 		return err
 	}
 	var gz bytes.Buffer
@@ -285,7 +285,7 @@ func isCOM(code string) bool {
 	return false
 }
 
-func generate(w io.Writer, data map[string]*dataset) error {
+func generate(w io.Writer, data map[string]*dataset, expected map[string]int) error {
 	geo := data[geoVersion]
 	// Legal populations by year; a repeated year keeps the newest version.
 	var years []int
