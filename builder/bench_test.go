@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"territoires/geo"
+	"territoires/offline"
 )
 
 // BenchmarkRenderPage renders and minifies the page of Lyon.
@@ -21,11 +22,16 @@ func BenchmarkRenderPage(b *testing.B) {
 	}
 	lyon, _ := ref.Lookup(geo.Commune, "69123")
 	built := func(*geo.Territory) bool { return true }
+	figs := newFigureCache(offline.New(ref))
 	var raw, out bytes.Buffer
 	for b.Loop() {
 		raw.Reset()
 		out.Reset()
-		if err := render(bl.tpl.territory, &raw, bl.site.page(lyon, built)); err != nil {
+		v, err := bl.site.page(context.Background(), lyon, built, figs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := render(bl.tpl.territory, &raw, v); err != nil {
 			b.Fatal(err)
 		}
 		if err := bl.min.Minify("text/html", &out, &raw); err != nil {

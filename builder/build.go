@@ -22,12 +22,15 @@ import (
 	"territoires/assets"
 	"territoires/config"
 	"territoires/geo"
+	"territoires/offline"
 	"territoires/templates"
 )
 
 // Options are the inputs of a build.
 type Options struct {
 	Site *config.Site
+	// Source gives the figures; nil means the offline source.
+	Source Source
 	// Progress, when set, is called as pages are rendered (from several
 	// goroutines, with increasing done counts).
 	Progress func(done, total int)
@@ -51,10 +54,16 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 		return sum, fmt.Errorf("referential: %w", err)
 	}
 	terrs := Select(ref, site.Territories)
+	src := opts.Source
+	if src == nil {
+		src = offline.New(ref)
+	}
 	b, err := prepare(site, ref)
 	if err != nil {
 		return sum, fmt.Errorf("prepare: %w", err)
 	}
+	b.figs = newFigureCache(src)
+	b.site.Illustrative = src.Illustrative()
 	pub, err := NewPublisher(site.Path(site.Output))
 	if err != nil {
 		return sum, fmt.Errorf("publish: %w", err)
@@ -90,6 +99,7 @@ type build struct {
 	min   *minify.M
 	built map[*geo.Territory]bool
 	files fs.FS // assets
+	figs  *figureCache
 }
 
 // prepare parses the templates and computes the site-wide view.
@@ -155,7 +165,7 @@ func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Te
 			break
 		}
 		g.Go(func() error {
-			if err := b.renderPage(pub, t, built); err != nil {
+			if err := b.renderPage(gctx, pub, t, built); err != nil {
 				return fmt.Errorf("%s: %w", t.ID(), err)
 			}
 			if progress != nil {
@@ -170,8 +180,12 @@ func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Te
 	return ctx.Err()
 }
 
-func (b *build) renderPage(pub *Publisher, t *geo.Territory, built func(*geo.Territory) bool) error {
-	return b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, b.site.page(t, built))
+func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory, built func(*geo.Territory) bool) error {
+	v, err := b.site.page(ctx, t, built, b.figs)
+	if err != nil {
+		return err
+	}
+	return b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v)
 }
 
 // publishHTML renders a template into a pooled buffer, minifies it into

@@ -98,7 +98,7 @@ func TestCommunePage(t *testing.T) {
 	if got, want := arr.First().AttrOr("href", ""), "/stats/arrondissement-municipal/69381/"; got != want {
 		t.Errorf("first arrondissement link = %q, want %q", got, want)
 	}
-	rows := doc.Find("table tbody tr")
+	rows := doc.Find("#population-legale table tbody tr")
 	if rows.Length() < 4 {
 		t.Errorf("population history has %d rows, want at least 4", rows.Length())
 	}

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -18,6 +19,12 @@ type siteView struct {
 	CSS       string // URL of the style sheet
 	BuildDate string
 	GeoYear   int
+	// Scripts are the URLs of the scripts of pages with charts (ECharts,
+	// then charts.js), empty when the build has none.
+	Scripts []string
+	// Illustrative is set when the figures are synthetic: every page says
+	// so in a banner and is kept out of search engines.
+	Illustrative bool
 }
 
 // url returns the link to a URL path of the site ("/commune/69123/").
@@ -59,6 +66,8 @@ type pageView struct {
 	Pop         []popRow
 	Latest      *popRow
 	Groups      []groupView
+	KeyFigures  []keyFigure
+	Themes      []themeView
 }
 
 var epciTypes = map[string]string{
@@ -94,9 +103,10 @@ func parseTemplates(fsys fs.FS) (*pageTemplates, error) {
 	return &ts, nil
 }
 
-// pages builds the view of a territory page. built tells which territories
-// have a page in this build, so that a small site links only to its own pages.
-func (s *siteView) page(t *geo.Territory, built func(*geo.Territory) bool) *pageView {
+// page builds the view of a territory page. built tells which territories
+// have a page in this build, so that a small site links only to its own
+// pages; figs gives the figures of a territory.
+func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.Territory) bool, figs *figureCache) (*pageView, error) {
 	link := func(x *geo.Territory) string {
 		if !built(x) {
 			return ""
@@ -152,7 +162,23 @@ func (s *siteView) page(t *geo.Territory, built func(*geo.Territory) bool) *page
 	if n := len(v.Pop); n > 0 {
 		v.Latest = &v.Pop[n-1]
 	}
-	v.Description = description(t, v.Latest)
+	d := &dashboard{site: s, t: t, illustrative: s.Illustrative}
+	for _, x := range append([]*geo.Territory{t}, parents...) {
+		fs, err := figs.get(ctx, x)
+		if err != nil {
+			return nil, fmt.Errorf("figures of %s: %w", x.ID(), err)
+		}
+		if x == t {
+			d.fs = fs
+		}
+		d.cmp = append(d.cmp, compared{t: x, fs: fs})
+	}
+	var err error
+	if v.Themes, err = d.themes(); err != nil {
+		return nil, err
+	}
+	v.KeyFigures = d.keyFigures()
+	v.Description = description(t, v.KeyFigures)
 	group := func(id, title string, ts []*geo.Territory) {
 		if len(ts) == 0 {
 			return
@@ -189,7 +215,7 @@ func (s *siteView) page(t *geo.Territory, built func(*geo.Territory) bool) *page
 	case geo.Commune:
 		group("arrondissements", "Arrondissements municipaux", t.Children)
 	}
-	return v
+	return v, nil
 }
 
 func kindShort(k geo.Kind) string {
@@ -202,7 +228,9 @@ func kindShort(k geo.Kind) string {
 	return k.Label()
 }
 
-func description(t *geo.Territory, latest *popRow) string {
+// description is the meta description of a page: what the territory is and
+// its key figures.
+func description(t *geo.Territory, kf []keyFigure) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s, %s", t.Name, strings.ToLower(t.Kind.Label()))
 	if t.Kind != geo.France && t.Kind != geo.EPCI {
@@ -211,17 +239,22 @@ func description(t *geo.Territory, latest *popRow) string {
 	if t.Departement != nil && t.Departement != t {
 		fmt.Fprintf(&b, ", %s", t.Departement.Name)
 	}
-	if latest != nil {
-		fmt.Fprintf(&b, " : %s habitants en %d", strings.ReplaceAll(formatInt(latest.Value), nnbsp, " "), latest.Year)
+	for i, k := range kf {
+		sep := " ; "
+		if i == 0 {
+			sep = " : "
+		}
+		fmt.Fprintf(&b, "%s%s %s (%s)", sep, strings.ToLower(k.Label), k.Value, k.Detail)
 	}
-	b.WriteString(". Statistiques locales, sources et millésimes.")
-	return b.String()
+	b.WriteString(". Statistiques locales avec sources et millésimes.")
+	return strings.ReplaceAll(b.String(), nnbsp, " ")
 }
 
 // notFoundView is the data of 404.html.
 type notFoundView struct {
 	Site                          *siteView
 	Title, Description, Canonical string
+	Themes                        []themeView // none: no script
 }
 
 func render(t *template.Template, buf *bytes.Buffer, data any) error {

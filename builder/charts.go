@@ -1,0 +1,153 @@
+package builder
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"html/template"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
+)
+
+// chartView is one chart of a dashboard: its title, source and vintage, the
+// ECharts option as JSON (read by assets/charts.js), and the same figures as
+// an HTML table that reads without JavaScript.
+type chartView struct {
+	ID           string // stable anchor and embed name: "revenus"
+	Title        string
+	Source       string // "Source : Insee, Filosofi 2021 ; géographie au 1er janvier 2026."
+	Notes        []string
+	Label        string // accessible description of the chart
+	Unit         string // for the client's number formatting
+	Decimals     int
+	Options      template.JS // JSON, HTML-safe
+	Table        tableView
+	Illustrative bool
+}
+
+type tableView struct {
+	Caption string
+	Head    []string // column headers, the first for the row headers
+	Rows    []rowView
+}
+
+type rowView struct {
+	Head  string
+	Cells []string
+}
+
+// missing is how ECharts is told a value is absent: no bar, no point.
+const missing = "-"
+
+// chartSeries is one named series of values aligned with the categories;
+// nil values are missing (secret or not published).
+type chartSeries struct {
+	Name   string
+	Values []*float64
+	Stack  string
+}
+
+// chartSpec describes a chart independently of the ECharts option types.
+type chartSpec struct {
+	id         string
+	kind       string // "line", "bar", "hbar" (horizontal bars)
+	categories []string
+	series     []chartSeries
+	unit       string
+	decimals   int
+	percent    bool // the value axis starts at zero and reads in %
+	zero       bool // the value axis starts at zero
+	absLabels  bool // axis labels without sign (age pyramid)
+}
+
+// echartsOption is the option object of one chart, assembled from
+// go-echarts option types. Only its types are used: go-echarts' chart
+// constructors fill hundreds of defaults by reflection and its page renderer
+// draws random ids and inline scripts. A struct marshals its fields in a
+// fixed order, so the JSON is deterministic. What every chart shares
+// (palette, grid, tooltip, aria, no animation) is set once by
+// assets/charts.js, which keeps the pages small.
+type echartsOption struct {
+	Legend *opts.Legend          `json:"legend,omitempty"`
+	XAxis  []opts.XAxis          `json:"xAxis"`
+	YAxis  []opts.YAxis          `json:"yAxis"`
+	Series []charts.SingleSeries `json:"series"`
+}
+
+// options builds the ECharts option of a chart and marshals it.
+func (s chartSpec) options() (template.JS, error) {
+	var o echartsOption
+	if len(s.series) > 1 {
+		o.Legend = &opts.Legend{Show: opts.Bool(true)}
+	}
+	category := opts.XAxis{Type: "category", Data: s.categories}
+	value := opts.YAxis{Type: "value", Scale: opts.Bool(!s.zero && !s.percent)}
+	if s.absLabels {
+		value.AxisLabel = &opts.AxisLabel{Formatter: "{value}"}
+	}
+	serType := types.ChartLine
+	switch s.kind {
+	case "line":
+		o.XAxis, o.YAxis = []opts.XAxis{category}, []opts.YAxis{value}
+	case "bar":
+		serType = types.ChartBar
+		o.XAxis, o.YAxis = []opts.XAxis{category}, []opts.YAxis{value}
+	case "hbar":
+		serType = types.ChartBar
+		o.XAxis = []opts.XAxis{{Type: "value", AxisLabel: value.AxisLabel}}
+		o.YAxis = []opts.YAxis{{Type: "category", Data: s.categories}}
+	default:
+		return "", fmt.Errorf("chart %s: unknown kind %q", s.id, s.kind)
+	}
+	for _, ser := range s.series {
+		data := make([]any, len(ser.Values))
+		for i, v := range ser.Values {
+			data[i] = missing
+			if v != nil {
+				data[i] = *v
+			}
+		}
+		one := charts.SingleSeries{Name: ser.Name, Type: serType, Stack: ser.Stack, Data: data}
+		if serType == types.ChartLine && len(s.categories) > 20 {
+			one.ShowSymbol = opts.Bool(false)
+		}
+		o.Series = append(o.Series, one)
+	}
+	b, err := json.Marshal(o) // escapes <, > and &: safe inside <script>
+	if err != nil {
+		return "", fmt.Errorf("chart %s: %w", s.id, err)
+	}
+	return template.JS(b), nil
+}
+
+// HTML renders the table. Tables hold most of a page's values; writing them
+// here rather than cell by cell in the template keeps rendering fast (each
+// template action costs a reflective call to the escaper).
+func (t tableView) HTML() template.HTML {
+	var b strings.Builder
+	b.WriteString("<table><caption>")
+	b.WriteString(html.EscapeString(t.Caption))
+	b.WriteString("</caption><thead><tr>")
+	for _, h := range t.Head {
+		b.WriteString(`<th scope="col">`)
+		b.WriteString(html.EscapeString(h))
+		b.WriteString("</th>")
+	}
+	b.WriteString("</tr></thead><tbody>")
+	for _, r := range t.Rows {
+		b.WriteString(`<tr><th scope="row">`)
+		b.WriteString(html.EscapeString(r.Head))
+		b.WriteString("</th>")
+		for _, c := range r.Cells {
+			b.WriteString("<td>")
+			b.WriteString(html.EscapeString(c))
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>")
+	}
+	b.WriteString("</tbody></table>")
+	return template.HTML(b.String())
+}

@@ -1,0 +1,620 @@
+package builder
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"territoires/geo"
+	"territoires/indicator"
+)
+
+// themeView is one section of a dashboard.
+type themeView struct {
+	ID, Title string
+	Charts    []chartView
+	Empty     string // why the theme has no chart, when it has none
+}
+
+// keyFigure is one of the plain-words figures at the top of a page.
+type keyFigure struct {
+	Label, Value, Detail string
+}
+
+// compared is a territory with its figures, in the order of comparison:
+// the territory itself first, then its parents, nearest first.
+type compared struct {
+	t  *geo.Territory
+	fs figureSet
+}
+
+// dashboard holds what the charts of one page are made from.
+type dashboard struct {
+	site         *siteView
+	t            *geo.Territory
+	fs           figureSet
+	cmp          []compared // t first
+	illustrative bool
+}
+
+const secretNote = "non diffusé : secret statistique"
+
+var ageLabels = map[string]string{
+	"Y_LT15": "0 à 14 ans", "Y15T29": "15 à 29 ans", "Y30T44": "30 à 44 ans",
+	"Y45T59": "45 à 59 ans", "Y60T74": "60 à 74 ans", "Y_GE75": "75 ans ou plus",
+}
+
+// sectorLabels name the sector codes of Insee (A5, NA17) and Urssaf.
+var sectorLabels = map[string]string{
+	"AZ": "Agriculture", "BE": "Industrie", "FZ": "Construction",
+	"GU": "Commerce, transports, services divers", "OQ": "Administration, enseignement, santé",
+	"C1": "Industries alimentaires", "C2": "Cokéfaction et raffinage", "C3": "Équipements électriques et machines",
+	"C4": "Matériels de transport", "C5": "Autres industries", "DE": "Énergie, eau, déchets",
+	"GZ": "Commerce", "HZ": "Transports et entreposage", "IZ": "Hébergement et restauration",
+	"JZ": "Information et communication", "KZ": "Finance et assurance", "LZ": "Immobilier",
+	"MN": "Services aux entreprises", "RU": "Autres services",
+	"GS1": "Industrie", "GS2": "Construction", "GS3": "Commerce", "GS4": "Services",
+	"LJ": "Liquidations judiciaires", "RJ": "Redressements judiciaires", "SAUV": "Sauvegardes",
+}
+
+// dimLabel names the value of a breakdown "KEY=value;KEY=value" for its key.
+func dimLabel(dim, key string) string {
+	for _, part := range strings.Split(dim, ";") {
+		k, v, _ := strings.Cut(part, "=")
+		if k != key {
+			continue
+		}
+		if l, ok := ageLabels[v]; ok {
+			return l
+		}
+		if l, ok := sectorLabels[v]; ok {
+			return l
+		}
+		return v
+	}
+	return ""
+}
+
+func dimValue(dim, key string) string {
+	for _, part := range strings.Split(dim, ";") {
+		if k, v, _ := strings.Cut(part, "="); k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// sourceLine writes the source and vintage of figures under a chart.
+func (d *dashboard) sourceLine(figs []indicator.Figure) string {
+	var parts []string
+	for _, f := range figs {
+		s := f.Source
+		if f.Vintage != "" {
+			s += ", " + f.Vintage
+		}
+		if !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	slices.Sort(parts)
+	return fmt.Sprintf("Source : %s ; géographie au 1er janvier %d.", strings.Join(parts, " ; "), d.site.GeoYear)
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// cell formats a figure for a table.
+func cell(f indicator.Figure, decimals int, unit string) string {
+	switch f.Status {
+	case indicator.Secret:
+		return secretNote
+	case indicator.NotPublished:
+		return "non publié"
+	}
+	s := formatDecimal(f.Value, decimals)
+	if unit != "" {
+		s += nnbsp + unit
+	}
+	return s
+}
+
+// themes builds the three sections of a dashboard.
+func (d *dashboard) themes() ([]themeView, error) {
+	var errs []error
+	build := func(id, title, empty string, specs ...func() (*chartView, error)) themeView {
+		th := themeView{ID: id, Title: title}
+		for _, spec := range specs {
+			c, err := spec()
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if c != nil {
+				c.Illustrative = d.illustrative && !strings.Contains(c.Source, "populations légales")
+				th.Charts = append(th.Charts, *c)
+			}
+		}
+		if len(th.Charts) == 0 {
+			th.Empty = empty
+		}
+		return th
+	}
+	themes := []themeView{
+		build("population", "Population", "Aucune donnée de population n'est publiée pour ce territoire.",
+			d.legalPopulation, d.censusHistory, d.agePyramid, d.birthsDeaths),
+		build("revenus", "Revenus", "Les revenus (Filosofi) ne sont pas publiés pour ce territoire.",
+			d.income, d.poverty),
+		build("emploi", "Emploi", "Les données d'emploi ne sont pas publiées pour ce territoire.",
+			d.activity, d.jobsPerInhabitant, d.salariedJobs, d.employers, d.salariedBySector, d.establishmentsBySector,
+			d.quarterlyJobs, d.payroll, d.hirings, d.autoEntrepreneurs, d.proceedings),
+	}
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return themes, nil
+}
+
+// timeChart makes a line (or bar) chart of one or more series of the
+// territory over time.
+func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int, lines []struct {
+	name string
+	figs []indicator.Figure
+}) (*chartView, error) {
+	var periods []string
+	var all []indicator.Figure
+	for _, l := range lines {
+		for _, f := range l.figs {
+			if !slices.Contains(periods, f.Period) {
+				periods = append(periods, f.Period)
+			}
+		}
+		all = append(all, l.figs...)
+	}
+	if len(periods) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(periods, comparePeriods)
+	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: kind == "bar"}
+	tbl := tableView{Caption: title, Head: []string{"Période"}}
+	rows := make([]rowView, len(periods))
+	for i, p := range periods {
+		rows[i].Head = p
+	}
+	var notes []string
+	for _, l := range lines {
+		tbl.Head = append(tbl.Head, l.name)
+		vals := make([]*float64, len(periods))
+		for i, p := range periods {
+			text := "–"
+			for _, f := range l.figs {
+				if f.Period != p {
+					continue
+				}
+				text = cell(f, decimals, "")
+				if f.Status == indicator.Present {
+					vals[i] = ptr(f.Value)
+				} else if f.Status == indicator.Secret && !slices.Contains(notes, "Valeurs manquantes : "+secretNote+".") {
+					notes = append(notes, "Valeurs manquantes : "+secretNote+".")
+				}
+			}
+			rows[i].Cells = append(rows[i].Cells, text)
+		}
+		spec.series = append(spec.series, chartSeries{Name: l.name, Values: vals})
+	}
+	tbl.Rows = rows
+	js, err := spec.options()
+	if err != nil {
+		return nil, err
+	}
+	return &chartView{
+		ID: id, Title: title, Source: d.sourceLine(all), Notes: notes, Label: label,
+		Unit: unit, Decimals: decimals, Options: js, Table: tbl,
+	}, nil
+}
+
+type line = struct {
+	name string
+	figs []indicator.Figure
+}
+
+func (d *dashboard) legalPopulation() (*chartView, error) {
+	var figs []indicator.Figure
+	for _, p := range d.t.Population {
+		figs = append(figs, indicator.Figure{
+			Territory: d.t.ID(), Measure: indicator.PopLegale, Period: strconv.Itoa(p.Year), Value: float64(p.Value),
+			Source: "Insee, populations légales", Vintage: strconv.Itoa(p.Year),
+		})
+	}
+	if len(figs) == 0 {
+		return nil, nil
+	}
+	c, err := d.timeChart("population-legale", "Population légale (population municipale)",
+		fmt.Sprintf("Population légale de %s de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
+		"line", "hab.", 0, []line{{"Population municipale", figs}})
+	if c != nil {
+		c.Source = fmt.Sprintf("Source : Insee, populations légales %s à %s (millésimes de référence) ; géographie au 1er janvier %d.",
+			figs[0].Period, figs[len(figs)-1].Period, d.site.GeoYear)
+	}
+	return c, err
+}
+
+func (d *dashboard) censusHistory() (*chartView, error) {
+	figs := d.fs.series(indicator.PopHistorique, "", "")
+	if len(figs) == 0 {
+		return nil, nil
+	}
+	return d.timeChart("population-historique", "Population aux recensements depuis "+figs[0].Period,
+		fmt.Sprintf("Population de %s aux recensements, de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
+		"line", "hab.", 0, []line{{"Population", figs}})
+}
+
+func (d *dashboard) birthsDeaths() (*chartView, error) {
+	b, dd := d.fs.series(indicator.Naissances, "", ""), d.fs.series(indicator.Deces, "", "")
+	if len(b) == 0 && len(dd) == 0 {
+		return nil, nil
+	}
+	return d.timeChart("naissances-deces", "Naissances et décès domiciliés",
+		fmt.Sprintf("Naissances et décès de %s par année", d.t.Name),
+		"bar", "", 0, []line{{"Naissances", b}, {"Décès", dd}})
+}
+
+func (d *dashboard) agePyramid() (*chartView, error) {
+	figs := d.fs.breakdown(indicator.PopAgeSexe)
+	if len(figs) == 0 {
+		return nil, nil
+	}
+	var bands []string
+	for _, f := range figs {
+		if a := dimValue(f.Dim, "AGE"); a != "" && !slices.Contains(bands, a) {
+			bands = append(bands, a)
+		}
+	}
+	slices.SortFunc(bands, compareAgeBands)
+	men, women := make([]*float64, len(bands)), make([]*float64, len(bands))
+	tbl := tableView{Caption: "Population par sexe et âge", Head: []string{"Âge", "Hommes", "Femmes"}}
+	labels := make([]string, len(bands))
+	for i, band := range bands {
+		labels[i] = dimLabel("AGE="+band, "AGE")
+		row := rowView{Head: labels[i], Cells: []string{"–", "–"}}
+		for _, f := range figs {
+			if dimValue(f.Dim, "AGE") != band {
+				continue
+			}
+			col, dst := 0, men
+			if dimValue(f.Dim, "SEX") == "F" {
+				col, dst = 1, women
+			}
+			row.Cells[col] = cell(f, 0, "")
+			if f.Status == indicator.Present {
+				v := f.Value
+				if col == 0 {
+					v = -v // men to the left
+				}
+				dst[i] = ptr(v)
+			}
+		}
+		tbl.Rows = append(tbl.Rows, row)
+	}
+	spec := chartSpec{id: "pyramide-ages", kind: "hbar", categories: labels, zero: true, absLabels: true,
+		series: []chartSeries{{Name: "Hommes", Values: men, Stack: "total"}, {Name: "Femmes", Values: women, Stack: "total"}}}
+	js, err := spec.options()
+	if err != nil {
+		return nil, err
+	}
+	return &chartView{
+		ID: "pyramide-ages", Title: "Population par sexe et tranche d'âge (" + figs[0].Period + ")",
+		Source: d.sourceLine(figs), Label: fmt.Sprintf("Pyramide des âges de %s en %s, hommes à gauche, femmes à droite", d.t.Name, figs[0].Period),
+		Unit: "hab.", Options: js, Table: tbl,
+		Notes: []string{"Les hommes sont représentés à gauche, les femmes à droite."},
+	}, nil
+}
+
+// compareAgeBands orders "Y_LT15" < "Y15T29" < ... < "Y_GE75".
+func compareAgeBands(a, b string) int {
+	key := func(s string) int {
+		switch {
+		case strings.HasPrefix(s, "Y_LT"):
+			return -1
+		case strings.HasPrefix(s, "Y_GE"):
+			n, _ := strconv.Atoi(strings.TrimPrefix(s, "Y_GE"))
+			return 1000 + n
+		}
+		n, _ := strconv.Atoi(strings.TrimPrefix(strings.SplitN(s, "T", 2)[0], "Y"))
+		return n
+	}
+	return key(a) - key(b)
+}
+
+// comparison makes a bar chart of one or more measures for the territory
+// and its parents side by side (the latest period of each).
+func (d *dashboard) comparison(id, title, label, unit string, decimals int, measures []struct{ measure, name string }) (*chartView, error) {
+	var cats []string
+	var all []indicator.Figure
+	spec := chartSpec{id: id, kind: "bar", unit: unit, decimals: decimals, zero: true}
+	tbl := tableView{Caption: title, Head: []string{"Territoire"}}
+	for _, c := range d.cmp {
+		cats = append(cats, c.t.Name)
+		tbl.Rows = append(tbl.Rows, rowView{Head: c.t.Name})
+	}
+	var notes []string
+	any := false
+	for _, m := range measures {
+		tbl.Head = append(tbl.Head, m.name)
+		vals := make([]*float64, len(d.cmp))
+		for i, c := range d.cmp {
+			f, ok := c.fs.latest(m.measure)
+			text := "–"
+			if ok {
+				all = append(all, f)
+				text = cell(f, decimals, unit)
+				if f.Status == indicator.Present {
+					vals[i] = ptr(f.Value)
+					any = true
+				} else if i == 0 && f.Status == indicator.Secret {
+					n := fmt.Sprintf("%s, %s : %s.", m.name, d.t.Name, secretNote)
+					notes = append(notes, n)
+				}
+			}
+			tbl.Rows[i].Cells = append(tbl.Rows[i].Cells, text)
+		}
+		spec.series = append(spec.series, chartSeries{Name: m.name, Values: vals})
+	}
+	if !any {
+		return nil, nil
+	}
+	spec.categories = cats
+	js, err := spec.options()
+	if err != nil {
+		return nil, err
+	}
+	return &chartView{
+		ID: id, Title: title, Source: d.sourceLine(all), Notes: notes, Label: label,
+		Unit: unit, Decimals: decimals, Options: js, Table: tbl,
+	}, nil
+}
+
+func (d *dashboard) income() (*chartView, error) {
+	f, _ := d.fs.latest(indicator.RevenuMedian)
+	return d.comparison("revenus-deciles", "Revenu disponible par unité de consommation en "+f.Period,
+		"Premier décile, médiane et neuvième décile du revenu disponible, comparés aux territoires parents", "€", 0,
+		[]struct{ measure, name string }{
+			{indicator.RevenuD1, "1er décile"}, {indicator.RevenuMedian, "Médiane"}, {indicator.RevenuD9, "9e décile"},
+		})
+}
+
+func (d *dashboard) poverty() (*chartView, error) {
+	f, _ := d.fs.latest(indicator.TauxPauvrete)
+	return d.comparison("pauvrete", "Taux de pauvreté à 60 % en "+f.Period,
+		"Taux de pauvreté comparé aux territoires parents", "%", 1,
+		[]struct{ measure, name string }{{indicator.TauxPauvrete, "Taux de pauvreté"}})
+}
+
+func (d *dashboard) activity() (*chartView, error) {
+	f, _ := d.fs.latest(indicator.TauxChomage)
+	return d.comparison("activite-chomage", "Taux d'activité et de chômage des 15-64 ans en "+f.Period,
+		"Taux d'activité et taux de chômage au recensement, comparés aux territoires parents", "%", 1,
+		[]struct{ measure, name string }{{indicator.TauxActivite, "Taux d'activité"}, {indicator.TauxChomage, "Taux de chômage"}})
+}
+
+// jobsPerInhabitant compares the jobs located in each territory with its
+// population: above 100, a territory attracts workers.
+func (d *dashboard) jobsPerInhabitant() (*chartView, error) {
+	var cats []string
+	var all []indicator.Figure
+	vals := make([]*float64, len(d.cmp))
+	tbl := tableView{Caption: "Emplois au lieu de travail", Head: []string{"Territoire", "Emplois", "Habitants", "Emplois pour 100 habitants"}}
+	period := ""
+	for i, c := range d.cmp {
+		cats = append(cats, c.t.Name)
+		row := rowView{Head: c.t.Name, Cells: []string{"–", "–", "–"}}
+		jobs, ok := c.fs.latest(indicator.EmploisLieu)
+		if ok {
+			all = append(all, jobs)
+			row.Cells[0] = cell(jobs, 0, "")
+			if i == 0 {
+				period = jobs.Period
+			}
+		}
+		pop := c.fs.series(indicator.PopHistorique, "", "")
+		for _, p := range pop {
+			if ok && p.Period == jobs.Period && p.Status == indicator.Present && jobs.Status == indicator.Present && p.Value > 0 {
+				row.Cells[1] = cell(p, 0, "")
+				r := jobs.Value / p.Value * 100
+				vals[i] = ptr(float64(int(r*10+0.5)) / 10)
+				row.Cells[2] = formatDecimal(r, 1)
+			}
+		}
+		tbl.Rows = append(tbl.Rows, row)
+	}
+	if vals[0] == nil {
+		return nil, nil
+	}
+	spec := chartSpec{id: "emplois", kind: "bar", categories: cats, zero: true, decimals: 1,
+		series: []chartSeries{{Name: "Emplois pour 100 habitants", Values: vals}}}
+	js, err := spec.options()
+	if err != nil {
+		return nil, err
+	}
+	return &chartView{
+		ID: "emplois", Title: "Emplois au lieu de travail pour 100 habitants en " + period,
+		Source: d.sourceLine(all), Label: "Emplois situés dans le territoire pour 100 habitants, comparés aux territoires parents",
+		Decimals: 1, Options: js, Table: tbl,
+		Notes: []string{"Au-dessus de 100, le territoire offre plus d'emplois qu'il n'a d'habitants."},
+	}, nil
+}
+
+func (d *dashboard) salariedJobs() (*chartView, error) {
+	figs := d.fs.series(indicator.EffectifsSal, "", d.t.ID())
+	if len(figs) == 0 {
+		return nil, nil
+	}
+	return d.timeChart("emploi-salarie", "Emplois salariés privés au 31 décembre",
+		fmt.Sprintf("Effectifs salariés du secteur privé de %s, de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
+		"line", "", 0, []line{{"Effectifs salariés", figs}})
+}
+
+func (d *dashboard) employers() (*chartView, error) {
+	figs := d.fs.series(indicator.EtabUrssaf, "", d.t.ID())
+	if len(figs) == 0 {
+		return nil, nil
+	}
+	return d.timeChart("etablissements-employeurs", "Établissements employeurs du secteur privé",
+		fmt.Sprintf("Établissements employeurs de %s, de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
+		"line", "", 0, []line{{"Établissements", figs}})
+}
+
+// sectorChart makes a bar chart of a measure broken down by sector.
+func (d *dashboard) sectorChart(id, measure, key, title, label string) (*chartView, error) {
+	figs := d.fs.breakdown(measure)
+	var kept []indicator.Figure
+	for _, f := range figs {
+		if f.Territory == d.t.ID() && dimValue(f.Dim, key) != "" {
+			kept = append(kept, f)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	slices.SortFunc(kept, func(a, b indicator.Figure) int { return strings.Compare(a.Dim, b.Dim) })
+	cats := make([]string, len(kept))
+	vals := make([]*float64, len(kept))
+	tbl := tableView{Caption: title, Head: []string{"Secteur", "Valeur"}}
+	for i, f := range kept {
+		cats[i] = dimLabel(f.Dim, key)
+		if f.Status == indicator.Present {
+			vals[i] = ptr(f.Value)
+		}
+		tbl.Rows = append(tbl.Rows, rowView{Head: cats[i], Cells: []string{cell(f, 0, "")}})
+	}
+	spec := chartSpec{id: id, kind: "hbar", categories: cats, zero: true, series: []chartSeries{{Name: label, Values: vals}}}
+	js, err := spec.options()
+	if err != nil {
+		return nil, err
+	}
+	return &chartView{
+		ID: id, Title: title + " en " + kept[0].Period, Source: d.sourceLine(kept),
+		Label: label + " de " + d.t.Name + " par secteur en " + kept[0].Period, Options: js, Table: tbl,
+	}, nil
+}
+
+func (d *dashboard) salariedBySector() (*chartView, error) {
+	return d.sectorChart("secteurs-urssaf", indicator.EffectifsSal, "GS", "Emplois salariés privés par grand secteur", "Effectifs salariés")
+}
+
+func (d *dashboard) establishmentsBySector() (*chartView, error) {
+	key := "A5"
+	for _, f := range d.fs.breakdown(indicator.EtabInsee) {
+		if k, _, ok := strings.Cut(f.Dim, "="); ok {
+			key = k
+			break
+		}
+	}
+	return d.sectorChart("etablissements-insee", indicator.EtabInsee, key, "Établissements par secteur d'activité", "Établissements")
+}
+
+// regional returns the territory whose regional series a page shows: a
+// région or France shows its own, a département its région's.
+func (d *dashboard) regional() *geo.Territory {
+	switch d.t.Kind {
+	case geo.Region, geo.France:
+		return d.t
+	case geo.Departement:
+		return d.t.Region
+	}
+	return nil
+}
+
+func (d *dashboard) quarterly(id, measure, title, what, unit string, scale float64) (*chartView, error) {
+	owner := d.regional()
+	if owner == nil {
+		return nil, nil
+	}
+	figs := d.fs.series(measure, "", owner.ID())
+	if len(figs) == 0 {
+		return nil, nil
+	}
+	if scale != 1 {
+		figs = slices.Clone(figs)
+		for i := range figs {
+			figs[i].Value /= scale
+		}
+	}
+	c, err := d.timeChart(id, title+" – "+owner.Name, fmt.Sprintf("%s, %s, par trimestre", what, owner.Name), "line", unit, 0, []line{{what, figs}})
+	if c != nil && owner != d.t {
+		c.Notes = append(c.Notes, "Série publiée pour la région "+owner.Name+".")
+	}
+	return c, err
+}
+
+func (d *dashboard) quarterlyJobs() (*chartView, error) {
+	return d.quarterly("emploi-trimestriel", indicator.EffSalTrim, "Emploi salarié privé par trimestre", "Effectifs salariés", "", 1)
+}
+
+func (d *dashboard) payroll() (*chartView, error) {
+	return d.quarterly("masse-salariale", indicator.MasseSalTrim, "Masse salariale du secteur privé par trimestre", "Masse salariale", "M€", 1e6)
+}
+
+func (d *dashboard) hirings() (*chartView, error) {
+	return d.quarterly("embauches", indicator.DPAE, "Déclarations préalables à l'embauche par trimestre", "Embauches (DPAE)", "", 1)
+}
+
+func (d *dashboard) autoEntrepreneurs() (*chartView, error) {
+	own := d.t.ID()
+	a, i, r := d.fs.series(indicator.AEActifs, "", own), d.fs.series(indicator.AEImmat, "", own), d.fs.series(indicator.AERadiations, "", own)
+	if len(a)+len(i)+len(r) == 0 {
+		return nil, nil
+	}
+	return d.timeChart("auto-entrepreneurs", "Auto-entrepreneurs", "Auto-entrepreneurs économiquement actifs, immatriculations et radiations par année",
+		"line", "", 0, []line{{"Économiquement actifs", a}, {"Immatriculations", i}, {"Radiations", r}})
+}
+
+func (d *dashboard) proceedings() (*chartView, error) {
+	if d.t.Kind != geo.France {
+		return nil, nil
+	}
+	var lines []line
+	for _, nature := range []string{"LJ", "RJ", "SAUV"} {
+		if figs := d.fs.series(indicator.ProcCollectives, "NATURE="+nature, ""); len(figs) > 0 {
+			lines = append(lines, line{sectorLabels[nature], figs})
+		}
+	}
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	return d.timeChart("procedures-collectives", "Procédures collectives par trimestre", "Procédures collectives ouvertes en France par trimestre et par nature",
+		"line", "", 0, lines)
+}
+
+// keyFigures are the few figures in plain words at the top of a page.
+func (d *dashboard) keyFigures() []keyFigure {
+	var kf []keyFigure
+	if n := len(d.t.Population); n > 0 {
+		last := d.t.Population[n-1]
+		k := keyFigure{Label: "Habitants", Value: formatInt(last.Value), Detail: fmt.Sprintf("population légale %d", last.Year)}
+		if n > 1 {
+			first := d.t.Population[0]
+			k.Detail += fmt.Sprintf(", %s depuis %d", formatChange(first.Value, last.Value), first.Year)
+		}
+		kf = append(kf, k)
+	}
+	if f, ok := d.fs.latest(indicator.RevenuMedian); ok {
+		k := keyFigure{Label: "Revenu médian", Detail: "par unité de consommation et par an, " + f.Period}
+		if f.Status == indicator.Present {
+			k.Value = formatDecimal(f.Value, 0) + nnbsp + "€"
+		} else {
+			k.Value = "non diffusé"
+			k.Detail = "secret statistique, " + f.Period
+		}
+		kf = append(kf, k)
+	}
+	if f, ok := d.fs.latest(indicator.TauxChomage); ok && f.Status == indicator.Present {
+		kf = append(kf, keyFigure{Label: "Taux de chômage", Value: formatPercent(f.Value), Detail: "des 15-64 ans au recensement " + f.Period})
+	}
+	if figs := d.fs.series(indicator.EffectifsSal, "", d.t.ID()); len(figs) > 0 {
+		f := figs[len(figs)-1]
+		if f.Status == indicator.Present {
+			kf = append(kf, keyFigure{Label: "Emplois salariés privés", Value: formatDecimal(f.Value, 0), Detail: "au 31 décembre " + f.Period})
+		}
+	}
+	return kf
+}

@@ -1,0 +1,385 @@
+package offline
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+
+	"territoires/geo"
+	"territoires/indicator"
+)
+
+// Source generates the figures of every territory. It is safe for
+// concurrent use.
+type Source struct {
+	ref *geo.Referential
+
+	mu   sync.Mutex
+	aggs map[*geo.Territory]*agg // memoised sums of communes, for parents
+}
+
+// New returns the offline source over a referential.
+func New(ref *geo.Referential) *Source {
+	return &Source{ref: ref, aggs: map[*geo.Territory]*agg{}}
+}
+
+// Illustrative reports that the figures are synthetic.
+func (s *Source) Illustrative() bool { return true }
+
+// SourceLabel is the Source of every synthetic figure.
+const SourceLabel = "Données illustratives (synthétiques)"
+
+const (
+	census   = 2021 // census vintage of the synthetic figures
+	filosofi = 2021
+	flores   = 2022
+)
+
+// Years and breakdowns of the synthetic series, with the codes the INSEE
+// and Urssaf clients use.
+var (
+	censusYears  = []int{1968, 1975, 1982, 1990, 1999, 2010, 2015, 2021}
+	civilYears   = yearRange(2014, 2023)
+	urssafYears  = yearRange(2006, 2024)
+	ageBands     = []string{"Y_LT15", "Y15T29", "Y30T44", "Y45T59", "Y60T74", "Y_GE75"}
+	ageShares    = []float64{0.17, 0.17, 0.18, 0.20, 0.17, 0.11} // France, roughly
+	inseeSectors = []string{"AZ", "BE", "FZ", "GU", "OQ"}          // A5 sections of Flores
+	inseeShares  = []float64{0.07, 0.06, 0.12, 0.60, 0.15}
+	urssafGS     = []string{"GS1", "GS2", "GS3", "GS4"} // Urssaf grands secteurs
+	urssafShares = []float64{0.15, 0.10, 0.20, 0.55}
+	quarters     = quarterRange(2015, 2025)
+)
+
+func yearRange(from, to int) []int {
+	var ys []int
+	for y := from; y <= to; y++ {
+		ys = append(ys, y)
+	}
+	return ys
+}
+
+// quarterRange lists quarters "2015-T1" ... up to the second quarter of to.
+func quarterRange(from, to int) []string {
+	var qs []string
+	for y := from; y <= to; y++ {
+		for q := 1; q <= 4 && (y < to || q <= 2); q++ {
+			qs = append(qs, fmt.Sprintf("%d-T%d", y, q))
+		}
+	}
+	return qs
+}
+
+// agg holds the underlying values of a commune, or the sums of a parent.
+// Rates are kept as population-weighted sums and divided at the end.
+type agg struct {
+	n          int     // communes summed
+	pop        float64 // population of the census vintage
+	history    []float64
+	ages       [2][]float64 // [0 men, 1 women][band]
+	births     []float64
+	deaths     []float64
+	medianW    float64 // Σ population × median
+	d1W, d9W   float64
+	povertyW   float64
+	activityW  float64
+	unemployW  float64
+	jobs       float64
+	estabInsee []float64
+	salaried   []float64 // by Urssaf year
+	estabUrs   []float64
+	salariedGS []float64 // latest year, by grand secteur
+}
+
+func newAgg() *agg {
+	return &agg{
+		history:    make([]float64, len(censusYears)),
+		ages:       [2][]float64{make([]float64, len(ageBands)), make([]float64, len(ageBands))},
+		births:     make([]float64, len(civilYears)),
+		deaths:     make([]float64, len(civilYears)),
+		estabInsee: make([]float64, len(inseeSectors)),
+		salaried:   make([]float64, len(urssafYears)),
+		estabUrs:   make([]float64, len(urssafYears)),
+		salariedGS: make([]float64, len(urssafGS)),
+	}
+}
+
+func (a *agg) add(b *agg) {
+	a.n += b.n
+	a.pop += b.pop
+	a.medianW += b.medianW
+	a.d1W += b.d1W
+	a.d9W += b.d9W
+	a.povertyW += b.povertyW
+	a.activityW += b.activityW
+	a.unemployW += b.unemployW
+	a.jobs += b.jobs
+	for _, p := range [][2][]float64{
+		{a.history, b.history}, {a.ages[0], b.ages[0]}, {a.ages[1], b.ages[1]},
+		{a.births, b.births}, {a.deaths, b.deaths}, {a.estabInsee, b.estabInsee},
+		{a.salaried, b.salaried}, {a.estabUrs, b.estabUrs}, {a.salariedGS, b.salariedGS},
+	} {
+		for i, v := range p[1] {
+			p[0][i] += v
+		}
+	}
+}
+
+// rngFor returns a generator seeded by a key, so that a territory always
+// gets the same figures.
+func rngFor(key string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return rand.New(rand.NewPCG(h.Sum64(), 0x9e3779b97f4a7c15))
+}
+
+// between draws uniformly in [lo, hi).
+func between(r *rand.Rand, lo, hi float64) float64 { return lo + r.Float64()*(hi-lo) }
+
+// commune generates the underlying values of one commune or arrondissement.
+func commune(t *geo.Territory) *agg {
+	a := newAgg()
+	latest, ok := t.LatestPopulation()
+	if !ok || latest.Value == 0 {
+		return a
+	}
+	r := rngFor(t.ID())
+	p := float64(latest.Value)
+	a.n = 1
+	// Census history: walk back from the latest legal population.
+	growth := between(r, -0.004, 0.012) // yearly, since 1999
+	old := between(r, -0.01, 0.015)     // yearly, before
+	a.pop = math.Round(p / math.Pow(1+growth, float64(latest.Year-census)))
+	for i, y := range censusYears {
+		g := growth
+		if y < 1999 {
+			g = old
+		}
+		a.history[i] = math.Max(1, math.Round(a.pop/math.Pow(1+g, float64(census-y))))
+	}
+	// Age structure: France's, tilted older or younger.
+	tilt := between(r, -0.04, 0.04)
+	var weights [2][]float64
+	total := 0.0
+	for s := range 2 {
+		weights[s] = make([]float64, len(ageBands))
+		for i, share := range ageShares {
+			w := share * (1 + tilt*float64(i-2)) * between(r, 0.9, 1.1)
+			if s == 1 && i >= 4 {
+				w *= 1.25 // women live longer
+			}
+			weights[s][i] = w
+			total += w
+		}
+	}
+	for s := range 2 {
+		for i := range ageBands {
+			a.ages[s][i] = math.Round(a.pop * weights[s][i] / total)
+		}
+	}
+	old75 := (a.ages[0][5] + a.ages[1][5]) / a.pop
+	for i := range civilYears {
+		a.births[i] = math.Round(a.pop * between(r, 0.008, 0.013) * (1 - 2*tilt))
+		a.deaths[i] = math.Round(a.pop * (0.004 + old75*0.08) * between(r, 0.85, 1.15))
+	}
+	// Income (Filosofi), with unemployment and poverty following it.
+	median := between(r, 18500, 27500)
+	wealth := (median - 23000) / 4500 // about -1..1
+	a.medianW = a.pop * median
+	a.d1W = a.pop * median * between(r, 0.48, 0.58)
+	a.d9W = a.pop * median * between(r, 1.7, 2.1)
+	a.povertyW = a.pop * math.Max(3, 14-7*wealth+between(r, -2, 2))
+	a.activityW = a.pop * (74 + 3*wealth + between(r, -3, 3))
+	a.unemployW = a.pop * math.Max(3, 10-4*wealth+between(r, -2, 2))
+	// Jobs and establishments: bigger communes concentrate jobs.
+	ratio := math.Min(1.6, 0.15+0.08*math.Log10(p+1)*between(r, 0.6, 1.6))
+	a.jobs = math.Round(a.pop * ratio)
+	estab := math.Max(1, math.Round(a.jobs*between(r, 0.08, 0.14)+p*0.02))
+	for i, sh := range inseeShares {
+		a.estabInsee[i] = math.Round(estab * sh * between(r, 0.6, 1.4))
+	}
+	salaried := a.jobs * between(r, 0.45, 0.7)
+	trend := between(r, -0.01, 0.025)
+	lastYear := urssafYears[len(urssafYears)-1]
+	for i, y := range urssafYears {
+		f := math.Pow(1+trend, float64(y-lastYear))
+		if y == 2009 || y == 2020 {
+			f *= 0.97 // crises
+		}
+		a.salaried[i] = math.Round(salaried * f * between(r, 0.98, 1.02))
+		a.estabUrs[i] = math.Round(salaried / between(r, 6, 12) * f)
+	}
+	last := a.salaried[len(a.salaried)-1]
+	for i, sh := range urssafShares {
+		a.salariedGS[i] = math.Round(last * sh * between(r, 0.5, 1.5))
+	}
+	return a
+}
+
+// aggregate returns the values of a territory: generated for a commune or an
+// arrondissement, summed over its communes for a parent (memoised).
+func (s *Source) aggregate(t *geo.Territory) *agg {
+	switch t.Kind {
+	case geo.Commune, geo.Arrondissement:
+		return commune(t)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.aggs[t]; ok {
+		return a
+	}
+	a := newAgg()
+	for _, c := range s.communesOf(t) {
+		a.add(commune(c))
+	}
+	s.aggs[t] = a
+	return a
+}
+
+// communesOf lists the communes of a parent territory.
+func (s *Source) communesOf(t *geo.Territory) []*geo.Territory {
+	switch t.Kind {
+	case geo.EPCI, geo.Departement, geo.Collectivite:
+		return t.Children
+	case geo.Region:
+		var cs []*geo.Territory
+		for _, d := range t.Children {
+			cs = append(cs, d.Children...)
+		}
+		return cs
+	case geo.France:
+		var cs []*geo.Territory
+		for _, c := range s.ref.OfKind(geo.Commune) {
+			if c.Departement.Kind == geo.Departement {
+				cs = append(cs, c)
+			}
+		}
+		return cs
+	}
+	return nil
+}
+
+// Figures returns the figures of one territory.
+func (s *Source) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	a := s.aggregate(t)
+	if a.n == 0 || a.pop == 0 {
+		return nil, nil
+	}
+	id := t.ID()
+	out := make([]indicator.Figure, 0, 128)
+	add := func(theme indicator.Theme, measure, dim string, period int, v float64, st indicator.Status, vintage string) {
+		out = append(out, indicator.Figure{
+			Territory: id, Theme: theme, Measure: measure, Dim: dim, Period: strconv.Itoa(period),
+			Value: v, Status: st, Source: SourceLabel, Vintage: vintage,
+		})
+	}
+	present := indicator.Present
+	rp := "RP " + strconv.Itoa(census)
+	for i, y := range censusYears {
+		add(indicator.Population, indicator.PopHistorique, "", y, a.history[i], present, rp)
+	}
+	for sex, code := range []string{"M", "F"} {
+		for i, band := range ageBands {
+			add(indicator.Population, indicator.PopAgeSexe, "AGE="+band+";SEX="+code, census, a.ages[sex][i], present, rp)
+		}
+	}
+	ec := "État civil " + strconv.Itoa(civilYears[len(civilYears)-1])
+	for i, y := range civilYears {
+		add(indicator.Population, indicator.Naissances, "", y, a.births[i], present, ec)
+		add(indicator.Population, indicator.Deces, "", y, a.deaths[i], present, ec)
+	}
+	// Income: secrecy applies to small communes, never to their parents.
+	local := t.Kind == geo.Commune || t.Kind == geo.Arrondissement
+	status := func(minPop float64) indicator.Status {
+		if local && a.pop < minPop {
+			return indicator.Secret
+		}
+		return present
+	}
+	round := func(x, unit float64) float64 { return math.Round(x/unit) * unit }
+	fv := "Filosofi " + strconv.Itoa(filosofi)
+	add(indicator.Revenus, indicator.RevenuMedian, "", filosofi, round(a.medianW/a.pop, 10), status(200), fv)
+	add(indicator.Revenus, indicator.RevenuD1, "", filosofi, round(a.d1W/a.pop, 10), status(2000), fv)
+	add(indicator.Revenus, indicator.RevenuD9, "", filosofi, round(a.d9W/a.pop, 10), status(2000), fv)
+	add(indicator.Revenus, indicator.TauxPauvrete, "", filosofi, round(a.povertyW/a.pop, 0.1), status(2000), fv)
+	add(indicator.Emploi, indicator.TauxActivite, "", census, round(a.activityW/a.pop, 0.1), present, rp)
+	add(indicator.Emploi, indicator.TauxChomage, "", census, round(a.unemployW/a.pop, 0.1), present, rp)
+	add(indicator.Emploi, indicator.EmploisLieu, "", census, a.jobs, present, rp)
+	for i, sec := range inseeSectors {
+		add(indicator.Emploi, indicator.EtabInsee, "A5="+sec, flores, a.estabInsee[i], present, "Flores "+strconv.Itoa(flores))
+	}
+	lastYear := urssafYears[len(urssafYears)-1]
+	uv := "Urssaf " + strconv.Itoa(lastYear)
+	for i, y := range urssafYears {
+		add(indicator.Emploi, indicator.EffectifsSal, "", y, a.salaried[i], present, uv)
+		add(indicator.Emploi, indicator.EtabUrssaf, "", y, a.estabUrs[i], present, uv)
+	}
+	for i, gs := range urssafGS {
+		add(indicator.Emploi, indicator.EffectifsSal, "GS="+gs, lastYear, a.salariedGS[i], present, uv)
+	}
+	return append(out, s.series(t, a)...), nil
+}
+
+// series returns the regional and national Urssaf series shown on région,
+// département and France pages: quarterly jobs, payroll and hirings of a
+// région (a département shows its région's) or France, auto-entrepreneurs
+// of the territory, collective proceedings for France.
+func (s *Source) series(t *geo.Territory, a *agg) []indicator.Figure {
+	var out []indicator.Figure
+	add := func(owner *geo.Territory, measure, dim, period string, v float64) {
+		out = append(out, indicator.Figure{
+			Territory: owner.ID(), Theme: indicator.Emploi, Measure: measure, Dim: dim, Period: period,
+			Value: v, Status: indicator.Present, Source: SourceLabel, Vintage: "Urssaf " + quarters[len(quarters)-1],
+		})
+	}
+	var owner *geo.Territory
+	switch t.Kind {
+	case geo.Region, geo.France:
+		owner = t
+	case geo.Departement:
+		owner = t.Region
+	default:
+		return nil
+	}
+	oa := s.aggregate(owner)
+	base := oa.salaried[len(oa.salaried)-1]
+	r := rngFor("series " + owner.ID())
+	for i, q := range quarters {
+		f := 1 + 0.003*float64(i-len(quarters)) + between(r, -0.004, 0.004)
+		if q == "2020-T2" {
+			f *= 0.96
+		}
+		jobs := math.Round(base * f)
+		add(owner, indicator.EffSalTrim, "", q, jobs)
+		add(owner, indicator.MasseSalTrim, "", q, math.Round(jobs*between(r, 8200, 8800)*(1+0.006*float64(i))))
+		add(owner, indicator.DPAE, "", q, math.Round(jobs*between(r, 0.09, 0.12)))
+	}
+	r = rngFor("auto-entrepreneurs " + t.ID())
+	for _, y := range yearRange(2015, 2024) {
+		active := math.Round(a.pop * 0.03 * (1 + 0.06*float64(y-2024)) * between(r, 0.95, 1.05))
+		p := strconv.Itoa(y)
+		add(t, indicator.AEActifs, "", p, active)
+		add(t, indicator.AEImmat, "", p, math.Round(active*between(r, 0.25, 0.32)))
+		add(t, indicator.AERadiations, "", p, math.Round(active*between(r, 0.15, 0.22)))
+	}
+	if t.Kind == geo.France {
+		r = rngFor("procedures collectives")
+		base := map[string]float64{"LJ": 8000, "RJ": 3000, "SAUV": 350}
+		for _, q := range quarters {
+			for _, nature := range []string{"LJ", "RJ", "SAUV"} {
+				v := base[nature]
+				if q >= "2020-T2" && q <= "2021-T4" {
+					v *= 0.6
+				}
+				add(t, indicator.ProcCollectives, "NATURE="+nature, q, math.Round(v*between(r, 0.85, 1.2)))
+			}
+		}
+	}
+	return out
+}
