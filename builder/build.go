@@ -11,17 +11,21 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/tdewolff/minify/v2"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
 	"golang.org/x/sync/errgroup"
 
 	"territoires/assets"
 	"territoires/config"
 	"territoires/geo"
+	"territoires/indicator"
 	"territoires/offline"
 	"territoires/templates"
 )
@@ -99,6 +103,7 @@ type build struct {
 	min   *minify.M
 	built map[*geo.Territory]bool
 	files fs.FS // assets
+	tfs   fs.FS // templates
 	figs  *figureCache
 }
 
@@ -109,6 +114,7 @@ func prepare(site *config.Site, ref *geo.Referential) (*build, error) {
 		return nil, err
 	}
 	tpl, err := parseTemplates(tfs)
+
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +132,7 @@ func prepare(site *config.Site, ref *geo.Referential) (*build, error) {
 			BuildDate: site.BuildDate, GeoYear: ref.GeoYear,
 		},
 		tpl:   tpl,
+		tfs:   tfs,
 		min:   newMinifier(),
 		files: afs,
 	}, nil
@@ -185,19 +192,51 @@ func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory
 	if err != nil {
 		return err
 	}
-	return b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v)
+	if err := b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v); err != nil {
+		return err
+	}
+	if e := v.embedPage(); len(e.Charts) > 0 {
+		if err := b.publishWith(pub, indexFile(embedPath(t)), b.tpl.embed, "embed", e); err != nil {
+			return fmt.Errorf("embed: %w", err)
+		}
+	}
+	return b.publishDownloads(pub, t, v.figures)
+}
+
+// publishDownloads writes the CSV and JSON files of a territory's figures.
+func (b *build) publishDownloads(pub *Publisher, t *geo.Territory, figs []indicator.Figure) error {
+	own := ownFigures(t, figs)
+	buf := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(buf)
+	buf.Reset()
+	if err := writeCSV(buf, t, own); err != nil {
+		return fmt.Errorf("csv: %w", err)
+	}
+	if err := pub.Write(apiPath(t)+".csv", buf.Bytes()); err != nil {
+		return err
+	}
+	buf.Reset()
+	if err := b.site.writeJSON(buf, t, own); err != nil {
+		return fmt.Errorf("json: %w", err)
+	}
+	return pub.Write(apiPath(t)+".json", buf.Bytes())
 }
 
 // publishHTML renders a template into a pooled buffer, minifies it into
 // another and publishes the result.
 func (b *build) publishHTML(pub *Publisher, rel string, t *template.Template, data any) error {
+	return b.publishWith(pub, rel, t, "layout", data)
+}
+
+// publishWith is publishHTML with the name of the template to execute.
+func (b *build) publishWith(pub *Publisher, rel string, t *template.Template, name string, data any) error {
 	raw := bufs.Get().(*bytes.Buffer)
 	out := bufs.Get().(*bytes.Buffer)
 	defer bufs.Put(raw)
 	defer bufs.Put(out)
 	raw.Reset()
 	out.Reset()
-	if err := render(t, raw, data); err != nil {
+	if err := t.ExecuteTemplate(raw, name, data); err != nil {
 		return err
 	}
 	if err := b.min.Minify("text/html", out, raw); err != nil {
@@ -209,19 +248,70 @@ func (b *build) publishHTML(pub *Publisher, rel string, t *template.Template, da
 // extras publishes the files beside the pages: 404.html, robots.txt and the
 // sitemaps.
 func (b *build) extras(pub *Publisher, terrs []*geo.Territory, sitemapSize int) error {
-	nf := &notFoundView{Site: b.site, Title: "Page introuvable", Description: "Cette page n'existe pas."}
+	nf := &simpleView{Site: b.site, Title: "Page introuvable", Description: "Cette page n'existe pas."}
 	if err := b.publishHTML(pub, "404.html", b.tpl.notFound, nf); err != nil {
 		return fmt.Errorf("404.html: %w", err)
+	}
+	if err := b.aboutPage(pub); err != nil {
+		return fmt.Errorf("a-propos: %w", err)
+	}
+	deps := &simpleView{Site: b.site, Title: "Les communes par département", Canonical: b.site.abs("/departements/"),
+		Description: "Liste des départements, chacun avec la liste alphabétique de ses communes."}
+	for _, t := range terrs {
+		if t.Kind == geo.Departement || t.Kind == geo.Collectivite {
+			deps.Items = append(deps.Items, childView{Name: t.Name, Code: t.Code, URL: b.site.url(t.Path())})
+		}
+	}
+	slices.SortFunc(deps.Items, func(a, b childView) int { return strings.Compare(a.Code, b.Code) })
+	if err := b.publishHTML(pub, "departements/index.html", b.tpl.departements, deps); err != nil {
+		return fmt.Errorf("departements: %w", err)
+	}
+	if err := b.writeAPIIndex(pub, terrs); err != nil {
+		return fmt.Errorf("api index: %w", err)
+	}
+	if err := pub.Write("_headers", []byte(hostHeaders)); err != nil {
+		return err
 	}
 	robots := "User-agent: *\nAllow: /\n\nSitemap: " + b.site.abs("sitemap.xml") + "\n"
 	if err := pub.Write("robots.txt", []byte(robots)); err != nil {
 		return err
 	}
-	urls := make([]string, len(terrs))
-	for i, t := range terrs {
-		urls[i] = t.Path()
+	urls := make([]string, 0, len(terrs)+2)
+	urls = append(urls, "/a-propos/", "/departements/")
+	for _, t := range terrs {
+		urls = append(urls, t.Path())
 	}
 	return writeSitemaps(pub, b.site, urls, sitemapSize)
+}
+
+// hostHeaders is the _headers file read by static hosts such as Netlify or
+// Cloudflare Pages: a strict Content-Security-Policy everywhere; the embed
+// pages may be framed by any site (frame-ancestors *), the others by none.
+const hostHeaders = `/*
+  Content-Security-Policy: default-src 'self'; frame-ancestors 'none'
+  X-Content-Type-Options: nosniff
+  Referrer-Policy: strict-origin-when-cross-origin
+/embed/*
+  ! Content-Security-Policy
+  Content-Security-Policy: default-src 'self'; frame-ancestors *
+/assets/*
+  Cache-Control: public, max-age=31536000, immutable
+`
+
+// aboutPage renders the "À propos / Données" page from its Markdown text.
+func (b *build) aboutPage(pub *Publisher) error {
+	src, err := fs.ReadFile(b.tfs, "a-propos.md")
+	if err != nil {
+		return err
+	}
+	var body bytes.Buffer
+	md := goldmark.New(goldmark.WithExtensions(extension.Table))
+	if err := md.Convert(src, &body); err != nil {
+		return err
+	}
+	v := &simpleView{Site: b.site, Title: "À propos et données", Canonical: b.site.abs("/a-propos/"),
+		Description: "Sources, licences, méthodes et API statique des données du site.", Body: template.HTML(body.String())}
+	return b.publishHTML(pub, "a-propos/index.html", b.tpl.about, v)
 }
 
 // overlay returns base, with the files of folder dir (when set) taking

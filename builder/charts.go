@@ -26,12 +26,19 @@ type chartView struct {
 	Options      template.JS // JSON, HTML-safe
 	Table        tableView
 	Illustrative bool
+	Embed        *embedView
 }
 
+// embedView is the "Intégrer" control under a chart: the iframe snippet.
+type embedView struct {
+	ID      string // of the textarea holding the snippet
+	Snippet string
+}
+
+// tableView is the data of a chart as a table; the figure's title names it.
 type tableView struct {
-	Caption string
-	Head    []string // column headers, the first for the row headers
-	Rows    []rowView
+	Head []string // column headers, the first for the row headers
+	Rows []rowView
 }
 
 type rowView struct {
@@ -48,6 +55,7 @@ type chartSeries struct {
 	Name   string
 	Values []*float64
 	Stack  string
+	Right  bool // drawn against a second value axis, on the right
 }
 
 // chartSpec describes a chart independently of the ECharts option types.
@@ -103,6 +111,9 @@ func (s chartSpec) options() (template.JS, error) {
 		return "", fmt.Errorf("chart %s: unknown kind %q", s.id, s.kind)
 	}
 	for _, ser := range s.series {
+		if ser.Right && len(o.YAxis) == 1 {
+			o.YAxis = append(o.YAxis, opts.YAxis{Type: "value", Scale: o.YAxis[0].Scale})
+		}
 		data := make([]any, len(ser.Values))
 		for i, v := range ser.Values {
 			data[i] = missing
@@ -111,6 +122,9 @@ func (s chartSpec) options() (template.JS, error) {
 			}
 		}
 		one := charts.SingleSeries{Name: ser.Name, Type: serType, Stack: ser.Stack, Data: data}
+		if ser.Right {
+			one.YAxisIndex = 1
+		}
 		if serType == types.ChartLine && len(s.categories) > 20 {
 			one.ShowSymbol = opts.Bool(false)
 		}
@@ -128,9 +142,7 @@ func (s chartSpec) options() (template.JS, error) {
 // template action costs a reflective call to the escaper).
 func (t tableView) HTML() template.HTML {
 	var b strings.Builder
-	b.WriteString("<table><caption>")
-	b.WriteString(html.EscapeString(t.Caption))
-	b.WriteString("</caption><thead><tr>")
+	b.WriteString("<table><thead><tr>")
 	for _, h := range t.Head {
 		b.WriteString(`<th scope="col">`)
 		b.WriteString(html.EscapeString(h))

@@ -145,7 +145,7 @@ func (d *dashboard) themes() ([]themeView, error) {
 		build("revenus", "Revenus", "Les revenus (Filosofi) ne sont pas publiés pour ce territoire.",
 			d.income, d.poverty),
 		build("emploi", "Emploi", "Les données d'emploi ne sont pas publiées pour ce territoire.",
-			d.activity, d.jobsPerInhabitant, d.salariedJobs, d.employers, d.salariedBySector, d.establishmentsBySector,
+			d.activity, d.jobsPerInhabitant, d.salariedJobs, d.salariedBySector, d.establishmentsBySector,
 			d.quarterlyJobs, d.payroll, d.hirings, d.autoEntrepreneurs, d.proceedings),
 	}
 	if len(errs) > 0 {
@@ -156,10 +156,8 @@ func (d *dashboard) themes() ([]themeView, error) {
 
 // timeChart makes a line (or bar) chart of one or more series of the
 // territory over time.
-func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int, lines []struct {
-	name string
-	figs []indicator.Figure
-}) (*chartView, error) {
+func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int, lines []line) (*chartView, error) {
+	lines = slices.DeleteFunc(lines, func(l line) bool { return len(l.figs) == 0 })
 	var periods []string
 	var all []indicator.Figure
 	for _, l := range lines {
@@ -175,7 +173,7 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 	}
 	slices.SortFunc(periods, comparePeriods)
 	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: kind == "bar"}
-	tbl := tableView{Caption: title, Head: []string{"Période"}}
+	tbl := tableView{Head: []string{"Période"}}
 	rows := make([]rowView, len(periods))
 	for i, p := range periods {
 		rows[i].Head = p
@@ -193,13 +191,13 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 				text = cell(f, decimals, "")
 				if f.Status == indicator.Present {
 					vals[i] = ptr(f.Value)
-				} else if f.Status == indicator.Secret && !slices.Contains(notes, "Valeurs manquantes : "+secretNote+".") {
+				} else if f.Status == indicator.Secret && len(notes) == 0 {
 					notes = append(notes, "Valeurs manquantes : "+secretNote+".")
 				}
 			}
 			rows[i].Cells = append(rows[i].Cells, text)
 		}
-		spec.series = append(spec.series, chartSeries{Name: l.name, Values: vals})
+		spec.series = append(spec.series, chartSeries{Name: l.name, Values: vals, Right: l.right})
 	}
 	tbl.Rows = rows
 	js, err := spec.options()
@@ -212,9 +210,11 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 	}, nil
 }
 
-type line = struct {
-	name string
-	figs []indicator.Figure
+// line is one series of a time chart.
+type line struct {
+	name  string
+	figs  []indicator.Figure
+	right bool // on a second value axis
 }
 
 func (d *dashboard) legalPopulation() (*chartView, error) {
@@ -230,7 +230,7 @@ func (d *dashboard) legalPopulation() (*chartView, error) {
 	}
 	c, err := d.timeChart("population-legale", "Population légale (population municipale)",
 		fmt.Sprintf("Population légale de %s de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
-		"line", "hab.", 0, []line{{"Population municipale", figs}})
+		"line", "hab.", 0, []line{{name: "Population municipale", figs: figs}})
 	if c != nil {
 		c.Source = fmt.Sprintf("Source : Insee, populations légales %s à %s (millésimes de référence) ; géographie au 1er janvier %d.",
 			figs[0].Period, figs[len(figs)-1].Period, d.site.GeoYear)
@@ -245,7 +245,7 @@ func (d *dashboard) censusHistory() (*chartView, error) {
 	}
 	return d.timeChart("population-historique", "Population aux recensements depuis "+figs[0].Period,
 		fmt.Sprintf("Population de %s aux recensements, de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
-		"line", "hab.", 0, []line{{"Population", figs}})
+		"line", "hab.", 0, []line{{name: "Population", figs: figs}})
 }
 
 func (d *dashboard) birthsDeaths() (*chartView, error) {
@@ -255,7 +255,7 @@ func (d *dashboard) birthsDeaths() (*chartView, error) {
 	}
 	return d.timeChart("naissances-deces", "Naissances et décès domiciliés",
 		fmt.Sprintf("Naissances et décès de %s par année", d.t.Name),
-		"bar", "", 0, []line{{"Naissances", b}, {"Décès", dd}})
+		"bar", "", 0, []line{{name: "Naissances", figs: b}, {name: "Décès", figs: dd}})
 }
 
 func (d *dashboard) agePyramid() (*chartView, error) {
@@ -271,7 +271,7 @@ func (d *dashboard) agePyramid() (*chartView, error) {
 	}
 	slices.SortFunc(bands, compareAgeBands)
 	men, women := make([]*float64, len(bands)), make([]*float64, len(bands))
-	tbl := tableView{Caption: "Population par sexe et âge", Head: []string{"Âge", "Hommes", "Femmes"}}
+	tbl := tableView{Head: []string{"Âge", "Hommes", "Femmes"}}
 	labels := make([]string, len(bands))
 	for i, band := range bands {
 		labels[i] = dimLabel("AGE="+band, "AGE")
@@ -331,12 +331,12 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 	var cats []string
 	var all []indicator.Figure
 	spec := chartSpec{id: id, kind: "bar", unit: unit, decimals: decimals, zero: true}
-	tbl := tableView{Caption: title, Head: []string{"Territoire"}}
+	tbl := tableView{Head: []string{"Territoire"}}
 	for _, c := range d.cmp {
 		cats = append(cats, c.t.Name)
 		tbl.Rows = append(tbl.Rows, rowView{Head: c.t.Name})
 	}
-	var notes []string
+	var secret []string
 	any := false
 	for _, m := range measures {
 		tbl.Head = append(tbl.Head, m.name)
@@ -351,8 +351,7 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 					vals[i] = ptr(f.Value)
 					any = true
 				} else if i == 0 && f.Status == indicator.Secret {
-					n := fmt.Sprintf("%s, %s : %s.", m.name, d.t.Name, secretNote)
-					notes = append(notes, n)
+					secret = append(secret, strings.ToLower(m.name[:1])+m.name[1:])
 				}
 			}
 			tbl.Rows[i].Cells = append(tbl.Rows[i].Cells, text)
@@ -361,6 +360,10 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 	}
 	if !any {
 		return nil, nil
+	}
+	var notes []string
+	if len(secret) > 0 {
+		notes = append(notes, fmt.Sprintf("%s, %s : %s.", d.t.Name, strings.Join(secret, ", "), secretNote))
 	}
 	spec.categories = cats
 	js, err := spec.options()
@@ -402,7 +405,7 @@ func (d *dashboard) jobsPerInhabitant() (*chartView, error) {
 	var cats []string
 	var all []indicator.Figure
 	vals := make([]*float64, len(d.cmp))
-	tbl := tableView{Caption: "Emplois au lieu de travail", Head: []string{"Territoire", "Emplois", "Habitants", "Emplois pour 100 habitants"}}
+	tbl := tableView{Head: []string{"Territoire", "Emplois", "Habitants", "Emplois pour 100 habitants"}}
 	period := ""
 	for i, c := range d.cmp {
 		cats = append(cats, c.t.Name)
@@ -443,24 +446,23 @@ func (d *dashboard) jobsPerInhabitant() (*chartView, error) {
 	}, nil
 }
 
+// salariedJobs shows the private-sector jobs and the employers that
+// declare them, each against its own axis.
 func (d *dashboard) salariedJobs() (*chartView, error) {
-	figs := d.fs.series(indicator.EffectifsSal, "", d.t.ID())
-	if len(figs) == 0 {
+	jobs := d.fs.series(indicator.EffectifsSal, "", d.t.ID())
+	estab := d.fs.series(indicator.EtabUrssaf, "", d.t.ID())
+	if len(jobs)+len(estab) == 0 {
 		return nil, nil
 	}
-	return d.timeChart("emploi-salarie", "Emplois salariés privés au 31 décembre",
-		fmt.Sprintf("Effectifs salariés du secteur privé de %s, de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
-		"line", "", 0, []line{{"Effectifs salariés", figs}})
-}
-
-func (d *dashboard) employers() (*chartView, error) {
-	figs := d.fs.series(indicator.EtabUrssaf, "", d.t.ID())
-	if len(figs) == 0 {
-		return nil, nil
+	all := append(slices.Clone(jobs), estab...)
+	c, err := d.timeChart("emploi-salarie", "Emplois salariés et établissements employeurs du secteur privé",
+		fmt.Sprintf("Effectifs salariés (axe de gauche) et établissements employeurs (axe de droite) de %s, de %s à %s",
+			d.t.Name, all[0].Period, all[len(all)-1].Period),
+		"line", "", 0, []line{{name: "Effectifs salariés", figs: jobs}, {name: "Établissements employeurs", figs: estab, right: len(jobs) > 0}})
+	if c != nil {
+		c.Notes = append(c.Notes, "Effectifs au 31 décembre, sur l'axe de gauche ; établissements sur l'axe de droite.")
 	}
-	return d.timeChart("etablissements-employeurs", "Établissements employeurs du secteur privé",
-		fmt.Sprintf("Établissements employeurs de %s, de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
-		"line", "", 0, []line{{"Établissements", figs}})
+	return c, err
 }
 
 // sectorChart makes a bar chart of a measure broken down by sector.
@@ -478,7 +480,7 @@ func (d *dashboard) sectorChart(id, measure, key, title, label string) (*chartVi
 	slices.SortFunc(kept, func(a, b indicator.Figure) int { return strings.Compare(a.Dim, b.Dim) })
 	cats := make([]string, len(kept))
 	vals := make([]*float64, len(kept))
-	tbl := tableView{Caption: title, Head: []string{"Secteur", "Valeur"}}
+	tbl := tableView{Head: []string{"Secteur", "Valeur"}}
 	for i, f := range kept {
 		cats[i] = dimLabel(f.Dim, key)
 		if f.Status == indicator.Present {
@@ -539,7 +541,7 @@ func (d *dashboard) quarterly(id, measure, title, what, unit string, scale float
 			figs[i].Value /= scale
 		}
 	}
-	c, err := d.timeChart(id, title+" – "+owner.Name, fmt.Sprintf("%s, %s, par trimestre", what, owner.Name), "line", unit, 0, []line{{what, figs}})
+	c, err := d.timeChart(id, title+" – "+owner.Name, fmt.Sprintf("%s, %s, par trimestre", what, owner.Name), "line", unit, 0, []line{{name: what, figs: figs}})
 	if c != nil && owner != d.t {
 		c.Notes = append(c.Notes, "Série publiée pour la région "+owner.Name+".")
 	}
@@ -565,7 +567,7 @@ func (d *dashboard) autoEntrepreneurs() (*chartView, error) {
 		return nil, nil
 	}
 	return d.timeChart("auto-entrepreneurs", "Auto-entrepreneurs", "Auto-entrepreneurs économiquement actifs, immatriculations et radiations par année",
-		"line", "", 0, []line{{"Économiquement actifs", a}, {"Immatriculations", i}, {"Radiations", r}})
+		"line", "", 0, []line{{name: "Économiquement actifs", figs: a}, {name: "Immatriculations", figs: i}, {name: "Radiations", figs: r}})
 }
 
 func (d *dashboard) proceedings() (*chartView, error) {
@@ -575,7 +577,7 @@ func (d *dashboard) proceedings() (*chartView, error) {
 	var lines []line
 	for _, nature := range []string{"LJ", "RJ", "SAUV"} {
 		if figs := d.fs.series(indicator.ProcCollectives, "NATURE="+nature, ""); len(figs) > 0 {
-			lines = append(lines, line{sectorLabels[nature], figs})
+			lines = append(lines, line{name: sectorLabels[nature], figs: figs})
 		}
 	}
 	if len(lines) == 0 {

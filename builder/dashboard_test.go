@@ -50,7 +50,7 @@ func TestCommuneDashboard(t *testing.T) {
 	doc := readPage(t, site, "commune/69123/index.html")
 
 	want := []string{"population-legale", "population-historique", "pyramide-ages", "naissances-deces",
-		"revenus-deciles", "pauvrete", "activite-chomage", "emplois", "emploi-salarie", "etablissements-employeurs",
+		"revenus-deciles", "pauvrete", "activite-chomage", "emplois", "emploi-salarie",
 		"secteurs-urssaf", "etablissements-insee"}
 	var got []string
 	doc.Find("figure.chart-block").Each(func(_ int, f *goquery.Selection) {
@@ -144,7 +144,7 @@ func TestSecretIncome(t *testing.T) {
 	}
 	doc := readPage(t, site, "commune/"+small.Code+"/index.html")
 	rev := doc.Find("#revenus-deciles")
-	if !strings.Contains(rev.Text(), "non diffusé : secret statistique") {
+	if !strings.Contains(rev.Find(".note").Text(), "1er décile, 9e décile : non diffusé : secret statistique") {
 		t.Errorf("%s: income chart does not say the deciles are secret", small.Name)
 	}
 	o := chartJSON(t, doc, "revenus-deciles")

@@ -19,15 +19,19 @@ type Source interface {
 	Illustrative() bool
 }
 
-// figureSet indexes the figures of one territory by measure.
-type figureSet map[string][]indicator.Figure
+// figureSet holds the figures of one territory, in the source's order and
+// indexed by measure.
+type figureSet struct {
+	all       []indicator.Figure
+	byMeasure map[string][]indicator.Figure
+}
 
 func newFigureSet(figs []indicator.Figure) figureSet {
-	fs := figureSet{}
+	fs := figureSet{all: figs, byMeasure: map[string][]indicator.Figure{}}
 	for _, f := range figs {
-		fs[f.Measure] = append(fs[f.Measure], f)
+		fs.byMeasure[f.Measure] = append(fs.byMeasure[f.Measure], f)
 	}
-	for _, list := range fs {
+	for _, list := range fs.byMeasure {
 		slices.SortStableFunc(list, func(a, b indicator.Figure) int {
 			return cmp.Or(strings.Compare(a.Territory, b.Territory), strings.Compare(a.Dim, b.Dim), comparePeriods(a.Period, b.Period))
 		})
@@ -46,7 +50,7 @@ func comparePeriods(a, b string) int {
 // (a département's page also holds its région's quarterly series).
 func (fs figureSet) series(measure, dim, owner string) []indicator.Figure {
 	var out []indicator.Figure
-	for _, f := range fs[measure] {
+	for _, f := range fs.byMeasure[measure] {
 		if f.Dim == dim && (owner == "" || f.Territory == owner) {
 			out = append(out, f)
 		}
@@ -67,13 +71,13 @@ func (fs figureSet) latest(measure string) (indicator.Figure, bool) {
 // for the latest period that has any.
 func (fs figureSet) breakdown(measure string) []indicator.Figure {
 	var last string
-	for _, f := range fs[measure] {
+	for _, f := range fs.byMeasure[measure] {
 		if f.Dim != "" && comparePeriods(f.Period, last) > 0 {
 			last = f.Period
 		}
 	}
 	var out []indicator.Figure
-	for _, f := range fs[measure] {
+	for _, f := range fs.byMeasure[measure] {
 		if f.Dim != "" && f.Period == last {
 			out = append(out, f)
 		}

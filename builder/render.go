@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"strings"
 
 	"territoires/geo"
+	"territoires/indicator"
 )
 
 // siteView is what every page knows of the site.
@@ -68,6 +70,8 @@ type pageView struct {
 	Groups      []groupView
 	KeyFigures  []keyFigure
 	Themes      []themeView
+	Downloads   string             // URL of the downloads, without extension
+	figures     []indicator.Figure // of the territory, for the downloads
 }
 
 var epciTypes = map[string]string{
@@ -80,7 +84,7 @@ var epciTypes = map[string]string{
 
 // pageTemplates holds the parsed template sets, one per page type.
 type pageTemplates struct {
-	territory, notFound *template.Template
+	territory, notFound, embed, about, departements *template.Template
 }
 
 // parseTemplates parses the layout with each page template.
@@ -100,6 +104,15 @@ func parseTemplates(fsys fs.FS) (*pageTemplates, error) {
 	if ts.notFound, err = parse("404.html"); err != nil {
 		return nil, err
 	}
+	if ts.about, err = parse("about.html"); err != nil {
+		return nil, err
+	}
+	if ts.departements, err = parse("departements.html"); err != nil {
+		return nil, err
+	}
+	if ts.embed, err = template.New("embed.html").Funcs(funcs).ParseFS(fsys, "embed.html"); err != nil {
+		return nil, fmt.Errorf("parse embed.html: %w", err)
+	}
 	return &ts, nil
 }
 
@@ -113,7 +126,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		}
 		return s.url(x.Path())
 	}
-	v := &pageView{Site: s, T: t, Canonical: s.abs(t.Path()), KindLabel: t.Kind.Label()}
+	v := &pageView{Site: s, T: t, Canonical: s.abs(t.Path()), KindLabel: t.Kind.Label(), Downloads: s.url("/" + apiPath(t))}
 	v.Title = t.Name
 	if t.Kind != geo.France {
 		v.Title = fmt.Sprintf("%s (%s %s)", t.Name, strings.ToLower(kindShort(t.Kind)), t.Code)
@@ -170,12 +183,24 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		}
 		if x == t {
 			d.fs = fs
+			v.figures = fs.all
 		}
 		d.cmp = append(d.cmp, compared{t: x, fs: fs})
 	}
 	var err error
 	if v.Themes, err = d.themes(); err != nil {
 		return nil, err
+	}
+	embed := s.abs(embedPath(t))
+	for i := range v.Themes {
+		for j := range v.Themes[i].Charts {
+			c := &v.Themes[i].Charts[j]
+			c.Embed = &embedView{
+				ID: "integrer-" + c.ID,
+				Snippet: fmt.Sprintf(`<iframe src="%s#%s" title="%s – %s" width="640" height="420" loading="lazy"></iframe>`,
+					embed, c.ID, html.EscapeString(c.Title), html.EscapeString(t.Name)),
+			}
+		}
 	}
 	v.KeyFigures = d.keyFigures()
 	v.Description = description(t, v.KeyFigures)
@@ -250,13 +275,38 @@ func description(t *geo.Territory, kf []keyFigure) string {
 	return strings.ReplaceAll(b.String(), nnbsp, " ")
 }
 
-// notFoundView is the data of 404.html.
-type notFoundView struct {
+// simpleView is the data of the pages that are not a territory's: 404,
+// about, the list of départements.
+type simpleView struct {
 	Site                          *siteView
 	Title, Description, Canonical string
-	Themes                        []themeView // none: no script
+	Body                          template.HTML // about
+	Items                         []childView   // départements
+	Themes                        []themeView   // none: no chart script
 }
 
 func render(t *template.Template, buf *bytes.Buffer, data any) error {
 	return t.ExecuteTemplate(buf, "layout", data)
+}
+
+// embedPath is the URL path of a territory's embed page; each chart is
+// reached with its id as fragment: /embed/commune/69123/#revenus-deciles.
+func embedPath(t *geo.Territory) string { return "/embed/" + t.Kind.Slug() + "/" + t.Code + "/" }
+
+// embedPageView is the data of an embed page: the charts of a territory,
+// without their tables, each linking back to the full page.
+type embedPageView struct {
+	Site      *siteView
+	T         *geo.Territory
+	Canonical string
+	PageURL   string
+	Charts    []chartView
+}
+
+func (v *pageView) embedPage() *embedPageView {
+	e := &embedPageView{Site: v.Site, T: v.T, Canonical: v.Site.abs(embedPath(v.T)), PageURL: v.Site.abs(v.T.Path())}
+	for _, th := range v.Themes {
+		e.Charts = append(e.Charts, th.Charts...)
+	}
+	return e
 }

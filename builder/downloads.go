@@ -1,0 +1,168 @@
+package builder
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strconv"
+
+	"territoires/geo"
+	"territoires/indicator"
+)
+
+// Downloads: for every territory, its figures as CSV and as JSON, at
+// /api/{kind}/{code}.csv and .json. The JSON files and /api/index.json form a
+// static, read-only API documented on the "À propos / Données" page.
+
+// apiPath is the path of a territory's download, without extension:
+// "api/commune/69123".
+func apiPath(t *geo.Territory) string { return "api/" + t.Kind.Slug() + "/" + t.Code }
+
+// ownFigures returns the figures that belong to a territory, with its legal
+// populations (from the referential) first.
+func ownFigures(t *geo.Territory, fs []indicator.Figure) []indicator.Figure {
+	out := make([]indicator.Figure, 0, len(t.Population)+len(fs))
+	for _, p := range t.Population {
+		out = append(out, indicator.Figure{
+			Territory: t.ID(), Theme: indicator.Population, Measure: indicator.PopLegale,
+			Period: strconv.Itoa(p.Year), Value: float64(p.Value), Source: "Insee, populations légales", Vintage: strconv.Itoa(p.Year),
+		})
+	}
+	for _, f := range fs {
+		if f.Territory == t.ID() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// csvHeader names the columns of the CSV downloads, in French.
+var csvHeader = []string{"code_territoire", "type_territoire", "theme", "mesure", "ventilation", "periode", "valeur", "statut", "source", "millesime"}
+
+// writeCSV writes one row per figure: ";" separated, UTF-8, values with a
+// decimal point (as read by spreadsheets set to any locale through import),
+// empty for secret or unpublished values.
+func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) error {
+	w := csv.NewWriter(buf)
+	w.Comma = ';'
+	w.Write(csvHeader)
+	row := make([]string, len(csvHeader))
+	for _, f := range figs {
+		row[0], row[1], row[2], row[3], row[4], row[5] = t.Code, t.Kind.Slug(), string(f.Theme), f.Measure, f.Dim, f.Period
+		row[6] = ""
+		if f.Status == indicator.Present {
+			row[6] = strconv.FormatFloat(f.Value, 'f', -1, 64)
+		}
+		row[7], row[8], row[9] = f.Status.String(), f.Source, f.Vintage
+		w.Write(row)
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// apiTerritory is a territory in the JSON downloads.
+type apiTerritory struct {
+	Code    string `json:"code"`
+	Type    string `json:"type"`
+	Nom     string `json:"nom"`
+	Page    string `json:"page"`
+	Parents []struct {
+		Code string `json:"code"`
+		Type string `json:"type"`
+	} `json:"parents,omitempty"`
+}
+
+// apiSeries groups the figures of one measure, breakdown, source and vintage.
+type apiSeries struct {
+	Theme       string     `json:"theme"`
+	Mesure      string     `json:"mesure"`
+	Ventilation string     `json:"ventilation,omitempty"`
+	Source      string     `json:"source"`
+	Millesime   string     `json:"millesime"`
+	Points      []apiPoint `json:"points"`
+}
+
+// apiPoint is one figure; Valeur is absent when the figure is secret or not
+// published, and Statut says which.
+type apiPoint struct {
+	Periode string   `json:"periode"`
+	Valeur  *float64 `json:"valeur,omitempty"`
+	Statut  string   `json:"statut,omitempty"`
+}
+
+type apiFile struct {
+	Territoire    apiTerritory `json:"territoire"`
+	Illustratif   bool         `json:"illustratif,omitempty"`
+	Avertissement string       `json:"avertissement,omitempty"`
+	Series        []apiSeries  `json:"series"`
+}
+
+func (s *siteView) apiTerritory(t *geo.Territory) apiTerritory {
+	a := apiTerritory{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name, Page: s.abs(t.Path())}
+	for _, p := range t.Parents() {
+		a.Parents = append(a.Parents, struct {
+			Code string `json:"code"`
+			Type string `json:"type"`
+		}{p.Code, p.Kind.Slug()})
+	}
+	return a
+}
+
+// writeJSON writes a territory's figures grouped in series, in the order
+// of the figures.
+func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) error {
+	f := apiFile{Territoire: s.apiTerritory(t), Series: []apiSeries{}}
+	if s.Illustrative {
+		f.Illustratif = true
+		f.Avertissement = "Hormis les populations légales, ces chiffres sont synthétiques (illustratifs) et ne sont pas des statistiques officielles."
+	}
+	index := map[[4]string]int{}
+	for _, fig := range figs {
+		key := [4]string{fig.Measure, fig.Dim, fig.Source, fig.Vintage}
+		i, ok := index[key]
+		if !ok {
+			i = len(f.Series)
+			index[key] = i
+			f.Series = append(f.Series, apiSeries{Theme: string(fig.Theme), Mesure: fig.Measure, Ventilation: fig.Dim, Source: fig.Source, Millesime: fig.Vintage})
+		}
+		p := apiPoint{Periode: fig.Period}
+		if fig.Status == indicator.Present {
+			v := fig.Value
+			p.Valeur = &v
+		} else {
+			p.Statut = fig.Status.String()
+		}
+		f.Series[i].Points = append(f.Series[i].Points, p)
+	}
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(f)
+}
+
+// apiIndexEntry is one territory of /api/index.json.
+type apiIndexEntry struct {
+	Code string `json:"code"`
+	Type string `json:"type"`
+	Nom  string `json:"nom"`
+	JSON string `json:"json"`
+	CSV  string `json:"csv"`
+}
+
+// writeAPIIndex publishes the index of the static API.
+func (b *build) writeAPIIndex(pub *Publisher, terrs []*geo.Territory) error {
+	idx := struct {
+		Description string          `json:"description"`
+		Territoires []apiIndexEntry `json:"territoires"`
+	}{Description: "Index des fichiers de données par territoire. Documentation : " + b.site.abs("a-propos/")}
+	for _, t := range terrs {
+		p := b.site.url("/" + apiPath(t))
+		idx.Territoires = append(idx.Territoires, apiIndexEntry{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name, JSON: p + ".json", CSV: p + ".csv"})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(idx); err != nil {
+		return err
+	}
+	return pub.Write("api/index.json", buf.Bytes())
+}
