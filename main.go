@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func build(ctx context.Context, site *config.Site, log io.Writer) error {
 	rep := progress.New(log, "pages")
-	sum, err := builder.Build(ctx, builder.Options{Site: site, Progress: rep.Update})
+	sum, err := builder.Build(ctx, builder.Options{Site: site, Progress: rep.Update, Log: log})
 	rep.Done()
 	if err != nil {
 		return fmt.Errorf("build: %w", err)

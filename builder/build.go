@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -38,6 +40,8 @@ type Options struct {
 	// Progress, when set, is called as pages are rendered (from several
 	// goroutines, with increasing done counts).
 	Progress func(done, total int)
+	// Log receives what the build says besides progress (npm installs).
+	Log io.Writer
 	// sitemapSize overrides the number of URLs per sitemap file (tests).
 	sitemapSize int
 }
@@ -77,7 +81,7 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 			pub.Abort()
 		}
 	}()
-	if err := b.assets(pub); err != nil {
+	if err := b.assets(ctx, pub, opts.Log); err != nil {
 		return sum, fmt.Errorf("assets: %w", err)
 	}
 	if err := b.renderPages(ctx, pub, terrs, site.WorkerCount(), opts.Progress); err != nil {
@@ -104,7 +108,9 @@ type build struct {
 	built map[*geo.Territory]bool
 	files fs.FS // assets
 	tfs   fs.FS // templates
-	figs  *figureCache
+
+	searchSizes map[string]int // bytes of each search index file
+	figs        *figureCache
 }
 
 // prepare parses the templates and computes the site-wide view.
@@ -138,21 +144,57 @@ func prepare(site *config.Site, ref *geo.Referential) (*build, error) {
 	}, nil
 }
 
-// assets publishes the style sheet under a name that carries its content
-// hash, so that it can be cached for ever.
-func (b *build) assets(pub *Publisher) error {
-	raw, err := fs.ReadFile(b.files, "site.css")
+// assets publishes the style sheet and the scripts under names that carry
+// their content hash, so that they can be cached for ever: site.css,
+// search.js on every page, and on pages with charts the ECharts bundle
+// (installed with npm once, see vendor.go) then charts.js.
+func (b *build) assets(ctx context.Context, pub *Publisher, log io.Writer) error {
+	publish := func(name, mime string, raw []byte) (string, error) {
+		min, err := b.min.Bytes(mime, raw)
+		if err != nil {
+			return "", fmt.Errorf("minify %s: %w", name, err)
+		}
+		sum := sha256.Sum256(min)
+		ext := path.Ext(name)
+		rel := "assets/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		return b.site.url("/" + rel), pub.Write(rel, min)
+	}
+	read := func(name string) ([]byte, error) { return fs.ReadFile(b.files, name) }
+	var err error
+	for _, a := range []struct {
+		name, mime string
+		dst        *string
+	}{
+		{"site.css", "text/css", &b.site.CSS},
+		{"search.js", "application/javascript", &b.site.SearchJS},
+	} {
+		raw, err := read(a.name)
+		if err != nil {
+			return err
+		}
+		if *a.dst, err = publish(a.name, a.mime, raw); err != nil {
+			return err
+		}
+	}
+	echarts, err := vendorECharts(ctx, log)
 	if err != nil {
 		return err
 	}
-	css, err := b.min.Bytes("text/css", raw)
-	if err != nil {
-		return fmt.Errorf("minify site.css: %w", err)
+	sum := sha256.Sum256(echarts)
+	rel := "assets/echarts." + hex.EncodeToString(sum[:4]) + ".js"
+	if err := pub.Write(rel, echarts); err != nil { // already minified
+		return err
 	}
-	sum := sha256.Sum256(css)
-	name := "assets/site." + hex.EncodeToString(sum[:4]) + ".css"
-	b.site.CSS = b.site.url("/" + name)
-	return pub.Write(name, css)
+	raw, err := read("charts.js")
+	if err != nil {
+		return err
+	}
+	chartsJS, err := publish("charts.js", "application/javascript", raw)
+	if err != nil {
+		return err
+	}
+	b.site.Scripts = []string{b.site.url("/" + rel), chartsJS}
+	return nil
 }
 
 var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -247,7 +289,7 @@ func (b *build) publishWith(pub *Publisher, rel string, t *template.Template, na
 
 // extras publishes the files beside the pages: 404.html, robots.txt and the
 // sitemaps.
-func (b *build) extras(pub *Publisher, terrs []*geo.Territory, sitemapSize int) error {
+func (b *build) extras(pub *Publisher, terrs []*geo.Territory, sitemapSize int) (err error) {
 	nf := &simpleView{Site: b.site, Title: "Page introuvable", Description: "Cette page n'existe pas."}
 	if err := b.publishHTML(pub, "404.html", b.tpl.notFound, nf); err != nil {
 		return fmt.Errorf("404.html: %w", err)
@@ -268,6 +310,9 @@ func (b *build) extras(pub *Publisher, terrs []*geo.Territory, sitemapSize int) 
 	}
 	if err := b.writeAPIIndex(pub, terrs); err != nil {
 		return fmt.Errorf("api index: %w", err)
+	}
+	if b.searchSizes, err = b.writeSearchIndex(pub, terrs); err != nil {
+		return fmt.Errorf("search index: %w", err)
 	}
 	if err := pub.Write("_headers", []byte(hostHeaders)); err != nil {
 		return err

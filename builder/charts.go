@@ -29,10 +29,16 @@ type chartView struct {
 	Embed        *embedView
 }
 
-// embedView is the "Intégrer" control under a chart: the iframe snippet.
+// embedView is the "Intégrer" control under a chart: assets/charts.js
+// writes the iframe snippet from the embed URL and the title.
 type embedView struct {
-	ID      string // of the textarea holding the snippet
-	Snippet string
+	URL   string // absolute, with the chart's id as fragment
+	Title string // of the iframe
+}
+
+// snippet is the iframe code a host pastes; charts.js writes the same.
+func (e embedView) snippet() string {
+	return fmt.Sprintf(`<iframe src="%s" title="%s" width="640" height="420" loading="lazy"></iframe>`, e.URL, html.EscapeString(e.Title))
 }
 
 // tableView is the data of a chart as a table; the figure's title names it.
@@ -91,8 +97,12 @@ func (s chartSpec) options() (template.JS, error) {
 	if len(s.series) > 1 {
 		o.Legend = &opts.Legend{Show: opts.Bool(true)}
 	}
-	category := opts.XAxis{Type: "category", Data: s.categories}
-	value := opts.YAxis{Type: "value", Scale: opts.Bool(!s.zero && !s.percent)}
+	// ECharts' defaults: a category x axis, a value y axis starting at zero.
+	category := opts.XAxis{Data: s.categories}
+	var value opts.YAxis
+	if !s.zero && !s.percent {
+		value.Scale = opts.Bool(true)
+	}
 	if s.absLabels {
 		value.AxisLabel = &opts.AxisLabel{Formatter: "{value}"}
 	}
@@ -112,7 +122,7 @@ func (s chartSpec) options() (template.JS, error) {
 	}
 	for _, ser := range s.series {
 		if ser.Right && len(o.YAxis) == 1 {
-			o.YAxis = append(o.YAxis, opts.YAxis{Type: "value", Scale: o.YAxis[0].Scale})
+			o.YAxis = append(o.YAxis, opts.YAxis{Scale: o.YAxis[0].Scale})
 		}
 		data := make([]any, len(ser.Values))
 		for i, v := range ser.Values {
@@ -144,13 +154,13 @@ func (t tableView) HTML() template.HTML {
 	var b strings.Builder
 	b.WriteString("<table><thead><tr>")
 	for _, h := range t.Head {
-		b.WriteString(`<th scope="col">`)
+		b.WriteString(`<th>`)
 		b.WriteString(html.EscapeString(h))
 		b.WriteString("</th>")
 	}
 	b.WriteString("</tr></thead><tbody>")
 	for _, r := range t.Rows {
-		b.WriteString(`<tr><th scope="row">`)
+		b.WriteString(`<tr><th>`)
 		b.WriteString(html.EscapeString(r.Head))
 		b.WriteString("</th>")
 		for _, c := range r.Cells {

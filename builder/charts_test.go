@@ -9,7 +9,7 @@ import (
 func TestTableHTML(t *testing.T) {
 	tbl := tableView{Head: []string{"Territoire", "Médiane"}, Rows: []rowView{{Head: "L'Haÿ & co", Cells: []string{"21 000 €"}}}}
 	got := string(tbl.HTML())
-	want := `<table><thead><tr><th scope="col">Territoire</th><th scope="col">Médiane</th></tr></thead><tbody><tr><th scope="row">L&#39;Haÿ &amp; co</th><td>21 000 €</td></tr></tbody></table>`
+	want := `<table><thead><tr><th>Territoire</th><th>Médiane</th></tr></thead><tbody><tr><th>L&#39;Haÿ &amp; co</th><td>21 000 €</td></tr></tbody></table>`
 	if got != want {
 		t.Errorf("HTML() =\n%s\nwant\n%s", got, want)
 	}

@@ -37,7 +37,7 @@ func ownFigures(t *geo.Territory, fs []indicator.Figure) []indicator.Figure {
 }
 
 // csvHeader names the columns of the CSV downloads, in French.
-var csvHeader = []string{"code_territoire", "type_territoire", "theme", "mesure", "ventilation", "periode", "valeur", "statut", "source", "millesime"}
+var csvHeader = []string{"code_territoire", "mesure", "ventilation", "periode", "valeur", "statut", "source", "millesime"}
 
 // writeCSV writes one row per figure: ";" separated, UTF-8, values with a
 // decimal point (as read by spreadsheets set to any locale through import),
@@ -48,12 +48,12 @@ func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) erro
 	w.Write(csvHeader)
 	row := make([]string, len(csvHeader))
 	for _, f := range figs {
-		row[0], row[1], row[2], row[3], row[4], row[5] = t.Code, t.Kind.Slug(), string(f.Theme), f.Measure, f.Dim, f.Period
-		row[6] = ""
+		row[0], row[1], row[2], row[3] = t.Code, f.Measure, f.Dim, f.Period
+		row[4] = ""
 		if f.Status == indicator.Present {
-			row[6] = strconv.FormatFloat(f.Value, 'f', -1, 64)
+			row[4] = strconv.FormatFloat(f.Value, 'f', -1, 64)
 		}
-		row[7], row[8], row[9] = f.Status.String(), f.Source, f.Vintage
+		row[5], row[6], row[7] = f.Status.String(), f.Source, f.Vintage
 		w.Write(row)
 	}
 	w.Flush()
@@ -72,22 +72,19 @@ type apiTerritory struct {
 	} `json:"parents,omitempty"`
 }
 
-// apiSeries groups the figures of one measure, breakdown, source and vintage.
+// apiSeries groups the figures of one measure, breakdown, source and
+// vintage, in columns: Periodes[i] has the value Valeurs[i], null when the
+// figure is secret or not published; Statuts, present only when some value
+// is missing, then says which ("secret", "non-publie"; "" for a value).
 type apiSeries struct {
 	Theme       string     `json:"theme"`
 	Mesure      string     `json:"mesure"`
 	Ventilation string     `json:"ventilation,omitempty"`
 	Source      string     `json:"source"`
 	Millesime   string     `json:"millesime"`
-	Points      []apiPoint `json:"points"`
-}
-
-// apiPoint is one figure; Valeur is absent when the figure is secret or not
-// published, and Statut says which.
-type apiPoint struct {
-	Periode string   `json:"periode"`
-	Valeur  *float64 `json:"valeur,omitempty"`
-	Statut  string   `json:"statut,omitempty"`
+	Periodes    []string   `json:"periodes"`
+	Valeurs     []*float64 `json:"valeurs"`
+	Statuts     []string   `json:"statuts,omitempty"`
 }
 
 type apiFile struct {
@@ -118,6 +115,7 @@ func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, figs []indicat
 	}
 	index := map[[4]string]int{}
 	for _, fig := range figs {
+		fig := fig
 		key := [4]string{fig.Measure, fig.Dim, fig.Source, fig.Vintage}
 		i, ok := index[key]
 		if !ok {
@@ -125,14 +123,22 @@ func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, figs []indicat
 			index[key] = i
 			f.Series = append(f.Series, apiSeries{Theme: string(fig.Theme), Mesure: fig.Measure, Ventilation: fig.Dim, Source: fig.Source, Millesime: fig.Vintage})
 		}
-		p := apiPoint{Periode: fig.Period}
+		s := &f.Series[i]
+		s.Periodes = append(s.Periodes, fig.Period)
+		var v *float64
 		if fig.Status == indicator.Present {
-			v := fig.Value
-			p.Valeur = &v
-		} else {
-			p.Statut = fig.Status.String()
+			v = &fig.Value
+		} else if s.Statuts == nil {
+			s.Statuts = make([]string, len(s.Valeurs))
 		}
-		f.Series[i].Points = append(f.Series[i].Points, p)
+		s.Valeurs = append(s.Valeurs, v)
+		if s.Statuts != nil {
+			st := ""
+			if v == nil {
+				st = fig.Status.String()
+			}
+			s.Statuts = append(s.Statuts, st)
+		}
 	}
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)

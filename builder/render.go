@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"html"
 	"html/template"
 	"io/fs"
 	"strings"
@@ -19,6 +18,7 @@ type siteView struct {
 	Root      string // URL path of the site root, "/" or "/territoires/"
 	BaseURL   string // absolute, with a trailing slash
 	CSS       string // URL of the style sheet
+	SearchJS  string // URL of the search script
 	BuildDate string
 	GeoYear   int
 	// Scripts are the URLs of the scripts of pages with charts (ECharts,
@@ -195,11 +195,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 	for i := range v.Themes {
 		for j := range v.Themes[i].Charts {
 			c := &v.Themes[i].Charts[j]
-			c.Embed = &embedView{
-				ID: "integrer-" + c.ID,
-				Snippet: fmt.Sprintf(`<iframe src="%s#%s" title="%s – %s" width="640" height="420" loading="lazy"></iframe>`,
-					embed, c.ID, html.EscapeString(c.Title), html.EscapeString(t.Name)),
-			}
+			c.Embed = &embedView{URL: embed + "#" + c.ID, Title: c.Title + " – " + t.Name}
 		}
 	}
 	v.KeyFigures = d.keyFigures()

@@ -17,11 +17,16 @@ func TestEmbeds(t *testing.T) {
 	site := newSite(t, rhone)
 	mustBuild(t, site)
 	page := readPage(t, site, "commune/69123/index.html")
-	snippets := page.Find(".embed-code textarea")
-	if snippets.Length() != page.Find("figure.chart-block").Length() {
-		t.Fatalf("%d embed snippets for %d charts", snippets.Length(), page.Find("figure.chart-block").Length())
+	buttons := page.Find("figure.chart-block button.embed-toggle[data-embed]")
+	if buttons.Length() != page.Find("figure.chart-block").Length() {
+		t.Fatalf("%d embed controls for %d charts", buttons.Length(), page.Find("figure.chart-block").Length())
 	}
-	snippet := page.Find("#integrer-revenus-deciles").Text()
+	if page.Find("#integrer textarea#integrer-code").Length() != 1 || page.Find(`button.copy[data-copy=integrer-code]`).Length() != 1 {
+		t.Error("no snippet panel with a copy button")
+	}
+	b := page.Find("#revenus-deciles button.embed-toggle")
+	e := embedView{URL: b.AttrOr("data-embed", ""), Title: b.AttrOr("data-title", "")}
+	snippet := e.snippet()
 	m := regexp.MustCompile(`^<iframe src="https://example\.org/stats/(embed/commune/69123/)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
 	if m == nil {
 		t.Fatalf("snippet = %q", snippet)
@@ -41,13 +46,23 @@ func TestEmbeds(t *testing.T) {
 	if got := fig.Find(".source a").AttrOr("href", ""); got != "https://example.org/stats/commune/69123/#revenus-deciles" {
 		t.Errorf("link back = %q", got)
 	}
+	// The embed reads its figures from the page: same origin, same chart ids.
 	if embed.Find("body").AttrOr("data-page", "") != "https://example.org/stats/commune/69123/" {
 		t.Error("embed page does not name the page holding the figures")
 	}
-	// Every chart of the page has its figure in the embed page, in the same order.
 	var pageIDs, embedIDs []string
-	page.Find("figure.chart-block").Each(func(_ int, s *goquery.Selection) { pageIDs = append(pageIDs, s.AttrOr("id", "")) })
-	embed.Find("figure.chart-block").Each(func(_ int, s *goquery.Selection) { embedIDs = append(embedIDs, s.AttrOr("id", "")) })
+	page.Find("figure.chart-block").Each(func(_ int, s *goquery.Selection) {
+		pageIDs = append(pageIDs, s.AttrOr("id", ""))
+		if s.Find("script#"+s.AttrOr("id", "")+"-options").Length() != 1 {
+			t.Errorf("page chart %s has no option element for its embed", s.AttrOr("id", ""))
+		}
+	})
+	embed.Find("figure.chart-block").Each(func(_ int, s *goquery.Selection) {
+		embedIDs = append(embedIDs, s.AttrOr("id", ""))
+		if s.Find(".chart").AttrOr("data-options", "") != s.AttrOr("id", "")+"-options" {
+			t.Errorf("embed chart %s does not name its option element", s.AttrOr("id", ""))
+		}
+	})
 	if strings.Join(pageIDs, " ") != strings.Join(embedIDs, " ") {
 		t.Errorf("embed charts %q, page charts %q", embedIDs, pageIDs)
 	}
@@ -85,11 +100,11 @@ func TestDownloadsMatchPage(t *testing.T) {
 	}
 	csvValue := map[string]string{} // mesure|ventilation|periode → valeur
 	for _, row := range rows[1:] {
-		if row[0] != "69123" || row[1] != "commune" {
+		if row[0] != "69123" {
 			t.Fatalf("row of another territory: %q", row)
 		}
-		csvValue[row[3]+"|"+row[4]+"|"+row[5]] = row[6]
-		if row[7] == "present" && row[6] == "" || row[7] != "present" && row[6] != "" {
+		csvValue[row[1]+"|"+row[2]+"|"+row[3]] = row[4]
+		if row[5] == "present" && row[4] == "" || row[5] != "present" && row[4] != "" {
 			t.Errorf("row %q: value and status disagree", row)
 		}
 	}
@@ -98,11 +113,9 @@ func TestDownloadsMatchPage(t *testing.T) {
 		Territoire struct{ Code, Type, Nom string }
 		Series     []struct {
 			Mesure, Ventilation, Source, Millesime string
-			Points                                 []struct {
-				Periode string
-				Valeur  *float64
-				Statut  string
-			}
+			Periodes                               []string
+			Valeurs                                []*float64
+			Statuts                                []string
 		}
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "api/commune/69123.json"))
@@ -114,14 +127,20 @@ func TestDownloadsMatchPage(t *testing.T) {
 	}
 	points := 0
 	for _, s := range api.Series {
-		for _, p := range s.Points {
+		if len(s.Valeurs) != len(s.Periodes) || s.Statuts != nil && len(s.Statuts) != len(s.Periodes) {
+			t.Errorf("%s: %d periods, %d values, %d statuses", s.Mesure, len(s.Periodes), len(s.Valeurs), len(s.Statuts))
+			continue
+		}
+		for i, p := range s.Periodes {
 			points++
 			want := ""
-			if p.Valeur != nil {
-				want = strconv.FormatFloat(*p.Valeur, 'f', -1, 64)
+			if v := s.Valeurs[i]; v != nil {
+				want = strconv.FormatFloat(*v, 'f', -1, 64)
+			} else if s.Statuts == nil || s.Statuts[i] == "" {
+				t.Errorf("%s %s: no value and no status", s.Mesure, p)
 			}
-			if got, ok := csvValue[s.Mesure+"|"+s.Ventilation+"|"+p.Periode]; !ok || got != want {
-				t.Errorf("%s %s %s: JSON %q, CSV %q", s.Mesure, s.Ventilation, p.Periode, want, got)
+			if got, ok := csvValue[s.Mesure+"|"+s.Ventilation+"|"+p]; !ok || got != want {
+				t.Errorf("%s %s %s: JSON %q, CSV %q", s.Mesure, s.Ventilation, p, want, got)
 			}
 		}
 	}
@@ -165,7 +184,7 @@ func TestMetadataAndAbout(t *testing.T) {
 	if !strings.Contains(desc, "Lyon") || !strings.Contains(desc, "519 127") || !strings.Contains(desc, "revenu médian") {
 		t.Errorf("description %q lacks the key figures", desc)
 	}
-	for _, prop := range []string{"og:title", "og:description", "og:url", "og:type", "og:locale"} {
+	for _, prop := range []string{"og:title", "og:url", "og:type", "og:locale", "og:site_name"} {
 		if doc.Find(`meta[property="`+prop+`"]`).AttrOr("content", "") == "" {
 			t.Errorf("no %s", prop)
 		}

@@ -31,7 +31,7 @@ func New(ref *geo.Referential) *Source {
 func (s *Source) Illustrative() bool { return true }
 
 // SourceLabel is the Source of every synthetic figure.
-const SourceLabel = "Données illustratives (synthétiques)"
+const SourceLabel = "Illustratif"
 
 const (
 	census   = 2021 // census vintage of the synthetic figures
@@ -44,7 +44,7 @@ const (
 var (
 	censusYears  = []int{1968, 1975, 1982, 1990, 1999, 2010, 2015, 2021}
 	civilYears   = yearRange(2014, 2023)
-	urssafYears  = yearRange(2006, 2024)
+	urssafYears  = yearRange(2014, 2024)
 	ageBands     = []string{"Y_LT15", "Y15T29", "Y30T44", "Y45T59", "Y60T74", "Y_GE75"}
 	ageShares    = []float64{0.17, 0.17, 0.18, 0.20, 0.17, 0.11} // France, roughly
 	inseeSectors = []string{"AZ", "BE", "FZ", "GU", "OQ"}          // A5 sections of Flores
@@ -302,7 +302,13 @@ func (s *Source) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Fig
 		}
 		return present
 	}
-	round := func(x, unit float64) float64 { return math.Round(x/unit) * unit }
+	// round to a multiple of unit, dividing last so that 17.4 stays 17.4.
+	round := func(x, unit float64) float64 {
+		if unit < 1 {
+			return math.Round(x/unit) / (1 / unit)
+		}
+		return math.Round(x/unit) * unit
+	}
 	fv := "Filosofi " + strconv.Itoa(filosofi)
 	add(indicator.Revenus, indicator.RevenuMedian, "", filosofi, round(a.medianW/a.pop, 10), status(200), fv)
 	add(indicator.Revenus, indicator.RevenuD1, "", filosofi, round(a.d1W/a.pop, 10), status(2000), fv)

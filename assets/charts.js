@@ -1,0 +1,575 @@
+/*
+ * charts.js: draws every chart of a territoires page with ECharts, and runs
+ * the "Intégrer" (embed) controls. Plain ES2018, no module, no inline code:
+ * pages run under Content-Security-Policy: default-src 'self'. Load it after
+ * the ECharts bundle, both with defer.
+ *
+ * Contract with the page (templates/):
+ *
+ *   <div class="chart" data-options="ID" data-unit="hab." data-decimals="0"
+ *        role="img" aria-label="Population légale de Lyon, 2016 à 2023"></div>
+ *   <script type="application/json" id="ID">{ ECharts option }</script>
+ *   <details>...the same figures as a table...</details>   (same <figure>)
+ *
+ * What every chart shares is set here unless the option sets it: palette,
+ * fonts, grid, tooltip, aria, French number formats, no animation. Optional:
+ * data-abs="true" (or "false") forces (or forbids) values without their
+ * sign; by default a horizontal bar chart with a series all negative and
+ * another all positive is taken for an age pyramid and shown without signs.
+ *
+ *   <button class="embed-toggle" aria-controls="ID">  shows or hides #ID
+ *     with data-embed="URL" data-title="T": also writes the iframe snippet
+ *     of URL into the textarea of #ID and moves #ID under the button
+ *     (one panel per page); such buttons come hidden and are shown here.
+ *   <button class="copy" data-copy="ID">              copies #ID's text
+ *
+ * Embed pages (<body class="embed" data-page="URL">) hold each chart's
+ * title, source and container, not its figures: they are read from the
+ * territory's page (same origin), so an embed always shows the page's
+ * figures. Only the chart named by the URL fragment is shown and drawn.
+ *
+ * Without JavaScript, or if ECharts fails to load, the figures stay readable
+ * in the tables (opened when a chart cannot be drawn).
+ */
+(function () {
+  'use strict';
+
+  // Below NARROW px the phone layout applies. The page lays charts out in
+  // columns of at least 28rem (448 px), so a desktop chart is wider.
+  var NARROW = 420;
+  var PRINT_WIDTH = 640; // px at most on paper (A4 or Letter, portrait)
+  var NBSP = '\u00a0';
+  // Distinct for colour-blind readers (Okabe-Ito, after the site's blue).
+  var PALETTE = ['#0b4fa8', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#4d4d57'];
+  var FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+
+  var charts = []; // {el, json, chart, width, narrow, print}
+
+  function warn(msg, err) {
+    if (window.console && console.warn) console.warn('charts.js: ' + msg, err || '');
+  }
+
+  function asArray(v) {
+    if (v == null) return [];
+    return Array.isArray(v) ? v : [v];
+  }
+
+  function isObject(v) {
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  }
+
+  // ensure returns obj[key] as an object, creating it when missing.
+  function ensure(obj, key) {
+    if (!isObject(obj[key])) obj[key] = {};
+    return obj[key];
+  }
+
+  // numberFormat returns a French formatter, or a plain one where Intl is
+  // missing or refuses the options.
+  function numberFormat(opts) {
+    try {
+      var f = new Intl.NumberFormat('fr-FR', opts);
+      return function (n) { return f.format(n); };
+    } catch (e) {
+      var d = opts.maximumFractionDigits;
+      return function (n) {
+        return String(Math.round(n * Math.pow(10, d)) / Math.pow(10, d)).replace('.', ',');
+      };
+    }
+  }
+
+  // rawValue extracts the number ECharts passes to formatters: a number, a
+  // numeric string, [x, y] data or {value}; null when missing ('-').
+  function rawValue(v) {
+    if (Array.isArray(v)) v = v[v.length - 1];
+    if (isObject(v)) v = v.value;
+    if (v === null || v === undefined || v === '' || v === '-') return null;
+    var n = typeof v === 'number' ? v : Number(v);
+    return isFinite(n) ? n : null;
+  }
+
+  // formats builds the formatters of one chart from its data-* attributes.
+  function formats(el, abs) {
+    var d = parseInt(el.getAttribute('data-decimals'), 10);
+    if (!(d >= 0 && d <= 20)) d = 2;
+    var unit = (el.getAttribute('data-unit') || '').trim();
+    var suffix = unit ? NBSP + unit : '';
+    var exact = numberFormat({ maximumFractionDigits: d });
+    // Axis ticks are round numbers: allow one more digit than the data
+    // (0,25 between 0 and 0,5), never drop one.
+    var tick = numberFormat({ maximumFractionDigits: Math.min(20, d + 1) });
+    var compact = numberFormat({ notation: 'compact', maximumFractionDigits: 1 });
+    function sign(n) { return abs ? Math.abs(n) : n; }
+    return {
+      decimals: d,
+      value: function (v) {
+        var n = rawValue(v);
+        return n === null ? 'n.d.' : exact(sign(n)) + suffix;
+      },
+      axis: function (v, compactLarge, unit) {
+        var n = rawValue(v);
+        if (n === null) return '';
+        n = sign(n);
+        return (compactLarge && Math.abs(n) >= 10000 ? compact(n) : tick(n)) + (unit ? suffix : '');
+      }
+    };
+  }
+
+  // axisType mirrors ECharts: an axis with data is a category axis.
+  function axisType(axis) {
+    return axis.type || (axis.data ? 'category' : 'value');
+  }
+
+  function hasBars(opt) {
+    return asArray(opt.series).some(function (s) { return isObject(s) && s.type === 'bar'; });
+  }
+
+  // looksLikePyramid: a horizontal bar chart with a series all <= 0 (men)
+  // and another all >= 0 (women).
+  function looksLikePyramid(opt) {
+    var y = asArray(opt.yAxis)[0];
+    if (!isObject(y) || axisType(y) !== 'category') return false;
+    var neg = false;
+    var pos = false;
+    var series = asArray(opt.series);
+    for (var i = 0; i < series.length; i++) {
+      var s = series[i];
+      if (!isObject(s) || s.type !== 'bar') return false;
+      var vals = asArray(s.data).map(rawValue).filter(function (n) { return n !== null; });
+      var allNeg = vals.every(function (n) { return n <= 0; });
+      var allPos = vals.every(function (n) { return n >= 0; });
+      if (!allNeg && !allPos) return false;
+      if (vals.some(function (n) { return n < 0; })) neg = true;
+      else if (vals.some(function (n) { return n > 0; })) pos = true;
+    }
+    return neg && pos;
+  }
+
+  // wrap breaks a label into lines of at most max characters, after spaces
+  // and hyphens ("Auvergne-Rhône-Alpes" is one word for ECharts).
+  function wrap(s, max) {
+    var words = String(s).match(/[^\s-]*(-+|\s+|$)/g) || [];
+    var lines = [];
+    var line = '';
+    words.forEach(function (w) {
+      if (!w) return;
+      if (line && (line + w).trim().length > max) {
+        lines.push(line.trim());
+        line = '';
+      }
+      line += w;
+    });
+    if (line.trim()) lines.push(line.trim());
+    return lines.join('\n');
+  }
+
+  // build returns the option of one chart for a container w px wide: the
+  // page's option with the shared settings, French number formats, aria,
+  // and the phone layout when narrow. It parses the JSON each time, so the
+  // page's option is never altered.
+  function build(el, json, w, narrow, printing) {
+    var opt = JSON.parse(json);
+    if (!isObject(opt)) throw new Error('the option is not an object');
+
+    var absAttr = el.getAttribute('data-abs');
+    var abs = absAttr === 'true' || (absAttr !== 'false' && looksLikePyramid(opt));
+    var f = formats(el, abs);
+
+    // Accessibility: ECharts writes role="img" and aria-label on the
+    // container; keep the page's label as the description.
+    var aria = ensure(opt, 'aria');
+    if (aria.enabled === undefined) aria.enabled = true;
+    var label = ensure(aria, 'label');
+    var desc = el.getAttribute('aria-label');
+    if (!label.description && desc) label.description = desc;
+
+    if (opt.color === undefined) opt.color = PALETTE;
+    var text = ensure(opt, 'textStyle');
+    if (text.fontFamily === undefined) text.fontFamily = FONT;
+    if (opt.animation === undefined || printing || reducedMotion()) opt.animation = false;
+
+    var legends = asArray(opt.legend).filter(isObject);
+    var hasLegend = legends.some(function (l) { return l.show !== false; });
+    legends.forEach(function (l) {
+      // At the bottom, as ECharts 6 puts it, but closer to the edge.
+      if (l.top === undefined && l.bottom === undefined) l.bottom = 4;
+      if (narrow) {
+        // One scrolling line under the chart rather than wrapped lines.
+        l.type = 'scroll';
+        l.itemWidth = 14;
+        l.itemHeight = 10;
+        ensure(l, 'textStyle').fontSize = 11;
+      }
+    });
+
+    // The grid fills the chart; ECharts 6 shrinks it so that the axis
+    // labels stay inside outerBounds, which leaves room for the legend
+    // (ECharts 6 puts it at the bottom).
+    if (opt.grid === undefined || narrow) {
+      var legendRoom = hasLegend ? (narrow ? 26 : 32) : 0; // legend: 20 or 24 px
+      var bounds = { left: 4, right: narrow ? 8 : 12, top: 12, bottom: 4 + legendRoom };
+      opt.grid = Object.assign({ outerBounds: Object.assign({}, bounds) }, bounds);
+    }
+
+    // Tooltip: on the whole column (easier with a finger), inside the chart.
+    if (opt.tooltip === undefined || isObject(opt.tooltip)) {
+      var tip = ensure(opt, 'tooltip');
+      if (tip.trigger === undefined) tip.trigger = 'axis';
+      if (tip.trigger === 'axis' && !tip.axisPointer && hasBars(opt)) tip.axisPointer = { type: 'shadow' };
+      if (tip.confine === undefined) tip.confine = true;
+      if (!tip.formatter && !tip.valueFormatter) tip.valueFormatter = f.value;
+      if (narrow) ensure(tip, 'textStyle').fontSize = 12;
+    }
+
+    ['xAxis', 'yAxis'].forEach(function (key) {
+      asArray(opt[key]).forEach(function (axis) {
+        if (!isObject(axis)) return;
+        var lab = ensure(axis, 'axisLabel');
+        var type = axisType(axis);
+        if (type === 'value') {
+          // '{value}' is ECharts' own default: replace it too.
+          // Horizontal labels collide sooner: compact numbers, no unit.
+          if (!lab.formatter || lab.formatter === '{value}') {
+            var vertical = key === 'yAxis';
+            lab.formatter = function (v) { return f.axis(v, narrow || !vertical, vertical); };
+          }
+          if (lab.hideOverlap === undefined) lab.hideOverlap = true;
+          if (f.decimals === 0 && axis.minInterval === undefined) axis.minInterval = 1;
+        } else if (type === 'category' && Array.isArray(axis.data) && !lab.formatter) {
+          categoryLabels(key, axis, lab, w, narrow ? 10 : 12);
+        }
+        if (narrow) {
+          lab.fontSize = 10;
+          ensure(axis, 'nameTextStyle').fontSize = 10;
+        }
+      });
+    });
+
+    asArray(opt.series).forEach(function (s) {
+      if (!isObject(s) || !isObject(s.label) || !s.label.show) return;
+      if (!s.label.formatter) s.label.formatter = function (p) { return f.value(p.value); };
+      if (narrow) s.label.fontSize = 10;
+    });
+    return opt;
+  }
+
+  // categoryLabels: a few long names (territories, sectors) are all shown,
+  // on several lines; many short ones (years) are left to ECharts.
+  function categoryLabels(key, axis, lab, w, fontSize) {
+    var names = axis.data.map(function (d) { return isObject(d) ? d.value : d; });
+    var longest = names.reduce(function (m, s) { return Math.max(m, String(s).length); }, 0);
+    if (longest <= 6) return;
+    var width;
+    if (key === 'xAxis' && names.length <= 8) {
+      lab.interval = 0;
+      width = Math.max(40, Math.floor((w - 56) / names.length));
+    } else if (key === 'yAxis') {
+      width = Math.max(72, Math.floor(w * 0.3));
+    } else {
+      return;
+    }
+    // About 0.6 em a character. A word longer than a line stays whole:
+    // ECharts' own wrapping (axisLabel.width) would cut it anywhere.
+    var max = Math.max(4, Math.floor((width - 4) / (fontSize * 0.6)));
+    lab.lineHeight = Math.round(fontSize * 1.25);
+    lab.formatter = function (s) { return wrap(s, max); };
+  }
+
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches);
+  }
+
+  function isNarrow(w) {
+    return w > 0 && w < NARROW;
+  }
+
+  // openTable shows the figures when the chart cannot be drawn.
+  function openTable(el) {
+    var fig = el.closest ? el.closest('figure') : null;
+    var details = fig ? fig.querySelector('details') : null;
+    if (details) details.open = true;
+  }
+
+  function draw(c) {
+    c.chart.setOption(build(c.el, c.json, c.width, c.narrow, c.print), true);
+  }
+
+  function initChart(el) {
+    var id = el.getAttribute('data-options');
+    var src = id ? document.getElementById(id) : null;
+    if (!src) {
+      warn('no option element #' + id);
+      openTable(el);
+      return;
+    }
+    var w = el.clientWidth;
+    var c = { el: el, json: src.textContent, width: w, narrow: isNarrow(w), print: false, chart: null };
+    try {
+      if (!el.clientHeight) el.style.minHeight = '300px';
+      c.chart = window.echarts.init(el, null, { renderer: 'svg', locale: 'FR' });
+      draw(c);
+      charts.push(c);
+    } catch (e) {
+      warn('chart #' + id + ' not drawn', e);
+      if (c.chart) c.chart.dispose();
+      openTable(el);
+    }
+  }
+
+  // resize fits a chart to its container, and draws it again when its width
+  // changed enough for the labels or the phone layout.
+  function resize(c) {
+    if (c.print || c.chart.isDisposed()) return;
+    var w = c.el.clientWidth;
+    c.chart.resize();
+    if (isNarrow(w) !== c.narrow || Math.abs(w - c.width) > 0.1 * c.width) {
+      c.width = w;
+      c.narrow = isNarrow(w);
+      draw(c);
+    }
+  }
+
+  var pending = false;
+  function resizeAll() {
+    if (pending) return;
+    pending = true;
+    var raf = window.requestAnimationFrame || function (fn) { return setTimeout(fn, 16); };
+    raf(function () {
+      pending = false;
+      charts.forEach(resize);
+    });
+  }
+
+  // Printing: beforeprint comes while the screen layout is still in force,
+  // so draw at most PRINT_WIDTH wide, without animation; then back. The
+  // tables are printed too: CSS cannot show a closed <details>.
+  var opened = [];
+  function setPrinting(on) {
+    if (on && !opened.length) {
+      Array.prototype.forEach.call(document.querySelectorAll('.chart-block details:not([open])'), function (d) {
+        d.open = true;
+        opened.push(d);
+      });
+    } else if (!on) {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    }
+    charts.forEach(function (c) {
+      if (c.print === on || c.chart.isDisposed()) return;
+      c.print = on;
+      if (on) {
+        c.width = Math.min(c.el.clientWidth || PRINT_WIDTH, PRINT_WIDTH);
+        c.narrow = false;
+        c.chart.resize({ width: c.width, height: c.el.clientHeight || 300 });
+      } else {
+        c.width = c.el.clientWidth;
+        c.narrow = isNarrow(c.width);
+        c.chart.resize({ width: 'auto', height: 'auto' });
+      }
+      draw(c);
+    });
+  }
+
+  function watchSizes() {
+    if (window.ResizeObserver) {
+      // Called once per frame, after layout: no need to throttle.
+      var ro = new ResizeObserver(function () { charts.forEach(resize); });
+      charts.forEach(function (c) { ro.observe(c.el); });
+    } else {
+      window.addEventListener('resize', resizeAll);
+    }
+    window.addEventListener('beforeprint', function () { setPrinting(true); });
+    window.addEventListener('afterprint', function () { setPrinting(false); });
+    if (window.matchMedia) {
+      var mq = window.matchMedia('print');
+      var onChange = function (e) { setPrinting(e.matches); };
+      if (mq.addEventListener) mq.addEventListener('change', onChange);
+      else if (mq.addListener) mq.addListener(onChange);
+    }
+  }
+
+  var watching = false;
+
+  function initCharts() {
+    var els = Array.prototype.filter.call(document.querySelectorAll('.chart[data-options]'), function (el) {
+      // An embed page draws only the chart it shows.
+      return !el.hasAttribute('data-drawn') && (!isEmbed() || el.offsetParent !== null);
+    });
+    if (!els.length) return;
+    if (!window.echarts || typeof window.echarts.init !== 'function') {
+      warn('ECharts did not load: the figures stay in the tables');
+      Array.prototype.forEach.call(els, openTable);
+      return;
+    }
+    els.forEach(function (el) {
+      el.setAttribute('data-drawn', '');
+      initChart(el);
+    });
+    if (charts.length && !watching) {
+      watching = true;
+      watchSizes();
+    }
+  }
+
+  function isEmbed() {
+    var b = document.body;
+    return !!(b && b.classList && b.classList.contains('embed') && b.hasAttribute('data-page'));
+  }
+
+  // loadEmbed copies from the territory's page, for every chart of an embed
+  // page, its option element, its accessible label and units, and its table.
+  function loadEmbed() {
+    if (!isEmbed()) return Promise.resolve();
+    var page = document.body.getAttribute('data-page');
+    return fetch(page, { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status + ' for ' + page);
+      return r.text();
+    }).then(function (text) {
+      var doc = new DOMParser().parseFromString(text, 'text/html');
+      Array.prototype.forEach.call(document.querySelectorAll('.chart[data-options]'), function (el) {
+        var id = el.getAttribute('data-options');
+        var src = doc.getElementById(id);
+        var orig = doc.querySelector('.chart[data-options="' + id + '"]');
+        if (!src || !orig || document.getElementById(id)) return;
+        var json = document.createElement('script');
+        json.type = 'application/json';
+        json.id = id;
+        json.textContent = src.textContent;
+        el.parentNode.insertBefore(json, el.nextSibling);
+        ['data-unit', 'data-decimals', 'data-abs', 'role', 'aria-label'].forEach(function (a) {
+          if (orig.hasAttribute(a)) el.setAttribute(a, orig.getAttribute(a));
+        });
+        var table = orig.parentNode.querySelector('details');
+        if (table) el.parentNode.appendChild(document.importNode(table, true));
+      });
+    });
+  }
+
+  // The "Intégrer" controls, by delegation: no handler in the markup.
+  function announce(button, text) {
+    var live = button.nextElementSibling;
+    if (!live || !live.hasAttribute('aria-live')) {
+      live = document.createElement('span');
+      live.className = 'copy-status';
+      live.setAttribute('role', 'status');
+      live.setAttribute('aria-live', 'polite');
+      button.parentNode.insertBefore(live, button.nextSibling);
+    }
+    live.textContent = text;
+    clearTimeout(button.copyTimer);
+    button.copyTimer = setTimeout(function () { live.textContent = ''; }, 3000);
+  }
+
+  function selectText(target) {
+    if (typeof target.select === 'function') {
+      target.focus();
+      target.select();
+      return;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(target);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  function fallbackCopy(button, target) {
+    var ok = false;
+    try {
+      selectText(target);
+      ok = document.execCommand('copy');
+    } catch (e) {
+      ok = false;
+    }
+    announce(button, ok ? 'Copié' : 'Texte sélectionné : copiez-le avec Ctrl+C');
+  }
+
+  function copy(button) {
+    var target = document.getElementById(button.getAttribute('data-copy'));
+    if (!target) return;
+    var text = target.tagName === 'TEXTAREA' ? target.value : target.textContent;
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(
+        function () { announce(button, 'Copié'); },
+        function () { fallbackCopy(button, target); }
+      );
+    } else {
+      fallbackCopy(button, target);
+    }
+  }
+
+  // snippet is the iframe code for an embed URL; builder/charts.go writes
+  // the same in its tests.
+  function snippet(url, title) {
+    var esc = function (s) {
+      return s.replace(/&/g, '&amp;').replace(/"/g, '&#34;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    };
+    return '<iframe src="' + esc(url) + '" title="' + esc(title) + '" width="640" height="420" loading="lazy"></iframe>';
+  }
+
+  function toggle(button) {
+    var target = document.getElementById(button.getAttribute('aria-controls'));
+    if (!target) return;
+    var url = button.getAttribute('data-embed');
+    if (url) {
+      var shared = target.previousElementSibling !== button;
+      Array.prototype.forEach.call(document.querySelectorAll('button.embed-toggle[aria-controls="' + target.id + '"]'), function (b) {
+        if (b !== button) b.setAttribute('aria-expanded', 'false');
+      });
+      if (shared) {
+        button.parentNode.insertBefore(target, button.nextSibling);
+        target.hidden = false;
+      } else {
+        target.hidden = !target.hidden;
+      }
+      var area = target.querySelector('textarea');
+      if (area) area.value = snippet(url, button.getAttribute('data-title') || '');
+    } else {
+      target.hidden = !target.hidden;
+    }
+    button.setAttribute('aria-expanded', String(!target.hidden));
+  }
+
+  function initControls() {
+    Array.prototype.forEach.call(document.querySelectorAll('button.embed-toggle[aria-controls]'), function (b) {
+      var target = document.getElementById(b.getAttribute('aria-controls'));
+      if (target) b.setAttribute('aria-expanded', String(!target.hidden));
+      if (b.hasAttribute('data-embed')) b.hidden = false;
+    });
+    document.addEventListener('click', function (e) {
+      var b = e.target && e.target.closest ? e.target.closest('button') : null;
+      if (!b) return;
+      if (b.classList.contains('embed-toggle') && b.hasAttribute('aria-controls')) toggle(b);
+      else if (b.classList.contains('copy') && b.hasAttribute('data-copy')) copy(b);
+    });
+  }
+
+  function start() {
+    try {
+      initControls();
+    } catch (e) {
+      warn('embed controls', e);
+    }
+    var draw = function () {
+      try {
+        initCharts();
+      } catch (e) {
+        warn('charts', e);
+      }
+    };
+    if (!isEmbed()) {
+      draw();
+      return;
+    }
+    loadEmbed().catch(function (e) {
+      warn('embed: the page holding the figures could not be read', e);
+    }).then(draw);
+    window.addEventListener('hashchange', draw);
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
