@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"territoires/fetch"
 	"territoires/geo"
 )
 
@@ -32,7 +33,13 @@ type Site struct {
 	Templates string `toml:"templates"`
 	Assets    string `toml:"assets"`
 
-	Territories Territories `toml:"territories"`
+	// Source of the figures: "offline" (synthetic, no network: the
+	// default) or "api" (INSEE and URSSAF, through the fetch cache).
+	// TERRITOIRES_SOURCE overrides it.
+	Source string `toml:"source"`
+
+	Territories Territories  `toml:"territories"`
+	Fetch       fetch.Config `toml:"fetch"`
 
 	// Dir is the folder holding site.toml; relative paths are relative to it.
 	Dir string `toml:"-"`
@@ -53,6 +60,7 @@ func Default() Site {
 		Title:   "Territoires",
 		BaseURL: "http://localhost:8080/",
 		Output:  "public",
+		Source:  "offline",
 	}
 }
 
@@ -98,6 +106,13 @@ func Parse(file, src string, getenv func(string) string) (*Site, error) {
 			s.BuildDate = time.Unix(secs, 0).UTC().Format(time.DateOnly)
 		}
 	}
+	if v := getenv("TERRITOIRES_SOURCE"); v != "" {
+		s.Source = v
+	}
+	s.Fetch = s.Fetch.WithDefaults()
+	if err := s.Fetch.ApplyEnv(getenv); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
 	if err := s.check(); err != nil {
 		return nil, err
 	}
@@ -125,6 +140,12 @@ func (s *Site) check() error {
 		errs = append(errs, s.errorf("output", "output: must not be empty"))
 	case clean == "." || clean == "/" || clean == "..":
 		errs = append(errs, s.errorf("output", "output: %q would replace the site's own folder", s.Output))
+	}
+	if s.Source != "offline" && s.Source != "api" {
+		errs = append(errs, s.errorf("source", `source: %q, want "offline" or "api"`, s.Source))
+	}
+	if err := s.Fetch.Validate(); err != nil {
+		errs = append(errs, s.errorf("fetch", "%v", err))
 	}
 	if s.Workers < 0 || s.Workers > 256 {
 		errs = append(errs, s.errorf("workers", "workers: %d is out of range 0..256 (0 means one per CPU)", s.Workers))

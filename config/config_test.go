@@ -77,3 +77,32 @@ func TestKeyLine(t *testing.T) {
 		}
 	}
 }
+
+func TestSourceAndFetch(t *testing.T) {
+	s, err := Parse("site.toml", "source = \"api\"\n[fetch]\nquota = 20\ncache_dir = \"cache\"\n", noenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Source != "api" || s.Fetch.Quota != 20 || s.Fetch.CacheDir != "cache" {
+		t.Errorf("source %q, fetch %+v", s.Source, s.Fetch)
+	}
+	env := func(k string) string {
+		return map[string]string{"TERRITOIRES_SOURCE": "offline", "TERRITOIRES_INSEE_QUOTA": "12"}[k]
+	}
+	s, err = Parse("site.toml", "source = \"api\"\n", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Source != "offline" || s.Fetch.Quota != 12 {
+		t.Errorf("environment not applied: source %q, quota %d", s.Source, s.Fetch.Quota)
+	}
+	for _, tt := range []struct{ src, want string }{
+		{"source = \"web\"\n", `site.toml:1: source: "web", want "offline" or "api"`},
+		{"[fetch]\nquota = -1\n", "site.toml:1:"},
+		{"[fetch]\nquotas = 3\n", `site.toml:2: unknown key "fetch.quotas"`},
+	} {
+		if _, err := Parse("site.toml", tt.src, noenv); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) error = %v, want %q", tt.src, err, tt.want)
+		}
+	}
+}

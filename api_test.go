@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"territoires/fetch/inseetest"
+	"territoires/fetch/urssaftest"
+	"territoires/geo"
+)
+
+// TestBuildFromFakeAPIs builds a small site with source = "api" against
+// the fake INSEE and URSSAF servers: the build fetches what the cache
+// lacks, then the pages show the servers' figures, with no illustrative
+// banner; a second build makes no call.
+func TestBuildFromFakeAPIs(t *testing.T) {
+	ref, err := geo.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	insee := inseetest.New(inseetest.Options{Ref: ref, Quota: 100000, Window: time.Second})
+	defer insee.Close()
+	communes := urssaftest.CommunesOf(ref)
+	urssaf := urssaftest.NewServer(urssaftest.Options{Data: urssaftest.Data{Communes: communes, Retired: map[string]string{}}})
+	defer urssaf.Close()
+	for k, v := range map[string]string{
+		"TERRITOIRES_SOURCE":      "api",
+		"TERRITOIRES_MELODI_URL":  insee.MelodiURL,
+		"TERRITOIRES_URSSAF_URL":  urssaf.URL,
+		"TERRITOIRES_INSEE_QUOTA": "100000",
+	} {
+		t.Setenv(k, v)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "site.toml")
+	os.WriteFile(cfg, []byte("[territories]\ndepartements = [\"2A\"]\n[fetch]\nwindow = \"1s\"\nurssaf_quota = 100000\n"), 0o644)
+	summary := filepath.Join(dir, "summary.md")
+	var log bytes.Buffer
+	if err := run(context.Background(), []string{"build", "-config", cfg, "-summary", summary}, &log, &log); err != nil {
+		t.Fatalf("build: %v\n%s", err, log.String())
+	}
+	calls := insee.Stats().Calls
+	if calls == 0 {
+		t.Fatalf("the build made no call to the fake INSEE\n%s", log.String())
+	}
+	f, _ := os.Open(filepath.Join(dir, "public", "commune", "2A004", "index.html"))
+	doc, err := goquery.NewDocumentFromReader(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Find(".banner, .badge, meta[name=robots]").Length() != 0 {
+		t.Error("a page built from the APIs is labelled illustrative")
+	}
+	charts := doc.Find("figure.chart-block")
+	if charts.Length() < 3 {
+		t.Errorf("Ajaccio has %d charts from the fake APIs, want several", charts.Length())
+	}
+	if strings.Contains(doc.Text(), "Illustratif") {
+		t.Error("synthetic figures on a page built from the APIs")
+	}
+	// The figures of the page are those of the download, which come from the cache.
+	b, _ := os.ReadFile(filepath.Join(dir, "public", "api", "commune", "2A004.json"))
+	var api struct {
+		Illustratif bool
+		Series      []struct{ Mesure, Source string }
+	}
+	if err := json.Unmarshal(b, &api); err != nil {
+		t.Fatal(err)
+	}
+	sources := map[string]bool{}
+	for _, s := range api.Series {
+		sources[s.Source] = true
+	}
+	if api.Illustratif || len(api.Series) < 3 {
+		t.Errorf("download: illustrative %v, %d series", api.Illustratif, len(api.Series))
+	}
+	t.Logf("sources of the download: %v", sources)
+	sum, _ := os.ReadFile(summary)
+	if !strings.Contains(string(sum), "API calls spent") {
+		t.Errorf("summary = %q", sum)
+	}
+
+	// Nothing changed: a second build spends no call.
+	if err := run(context.Background(), []string{"build", "-config", cfg}, &log, &log); err != nil {
+		t.Fatal(err)
+	}
+	if got := insee.Stats().Calls; got != calls {
+		t.Errorf("second build made %d more INSEE calls, want 0", got-calls)
+	}
+}

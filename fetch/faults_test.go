@@ -1,0 +1,138 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"territoires/fetch/inseetest"
+)
+
+// runMelodi fetches MELODI for the test referential with a fast engine.
+func runMelodi(t *testing.T, srv *inseetest.Server, dir string, attempts int) (*Engine, error) {
+	t.Helper()
+	cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL).WithDefaults()
+	cfg.CacheDir = dir
+	cfg.MelodiPageSize = 2000
+	cfg.Datasets = faultDatasets
+	h, err := cfg.inseeHost(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newTestEngine(t, dir, Options{
+		StallTimeout: time.Second,
+		Retry:        Retry{Attempts: attempts, Base: 5 * time.Millisecond, Max: 50 * time.Millisecond},
+	})
+	return e, NewMelodi(cfg, testRef(t), h).Fetch(context.Background(), e)
+}
+
+// TestFaultsSurvived injects every kind of transient fault into a MELODI
+// refresh: it completes, and decodes to the same figures as a clean run.
+func TestFaultsSurvived(t *testing.T) {
+	ref := testRef(t)
+	clean := inseetest.New(inseetest.Options{Ref: ref})
+	defer clean.Close()
+	cleanDir := t.TempDir()
+	if _, err := runMelodi(t, clean, cleanDir, 6); err != nil {
+		t.Fatal(err)
+	}
+	want := figureDigest(t, storeConfig(t, cleanDir))
+
+	srv := inseetest.New(inseetest.Options{Ref: ref, Delay: 3 * time.Second})
+	defer srv.Close()
+	// Interleaved so that no request meets more faults than it has retries.
+	for _, f := range []inseetest.Fault{
+		inseetest.Fault429, inseetest.Fault500, inseetest.FaultTruncate, inseetest.FaultInvalidJSON,
+		inseetest.FaultStall, inseetest.FaultSlow, inseetest.Fault429, inseetest.Fault429,
+		inseetest.Fault500, inseetest.FaultTruncate, inseetest.FaultInvalidJSON,
+	} {
+		srv.Inject(f, 1)
+	}
+	dir := t.TempDir()
+	e, err := runMelodi(t, srv, dir, 12)
+	if err != nil {
+		t.Fatalf("refresh with faults: %v", err)
+	}
+	if got := figureDigest(t, storeConfig(t, dir)); got != want {
+		t.Errorf("figures after faults: %s, want %s", got, want)
+	}
+	if st := e.Stats(); st.Retries < 11 {
+		t.Errorf("%d retries, want ≥ 11 (one per fault)", st.Retries)
+	}
+	if n := countTempFiles(t, dir); n != 0 {
+		t.Errorf("%d temporary files left, want 0", n)
+	}
+}
+
+// faultDatasets keep the fault tests short: a series, a breakdown that
+// spans pages, secret values and rates.
+var faultDatasets = []string{"DS_POPULATIONS_HISTORIQUES", "DS_RP_POPULATION_PRINC", "DS_FILOSOFI_CC", "DS_RP_ACTIVITE_PRINC"}
+
+func storeConfig(t *testing.T, dir string) Config {
+	cfg := inseeConfig(t, "http://unused.invalid", "http://unused.invalid")
+	cfg.CacheDir = dir
+	cfg.MelodiPageSize = 2000
+	cfg.Datasets = faultDatasets
+	return cfg
+}
+
+// TestFaultsClearErrors: what cannot be survived ends in an error that
+// names the request and the cause.
+func TestFaultsClearErrors(t *testing.T) {
+	ref := testRef(t)
+	tests := []struct {
+		name   string
+		fault  inseetest.Fault
+		n      int
+		want   error
+		detail string
+	}{
+		{"403 stops the run", inseetest.Fault403, 1, ErrForbidden, "403 Forbidden"},
+		{"500 storm", inseetest.Fault500, 100, ErrServer, "giving up after 3 attempts"},
+		{"429 storm", inseetest.Fault429, 100, ErrRateLimited, "429 Too Many Requests"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := inseetest.New(inseetest.Options{Ref: ref})
+			defer srv.Close()
+			srv.Inject(tt.fault, tt.n)
+			_, err := runMelodi(t, srv, t.TempDir(), 3)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("error %v, want %v", err, tt.want)
+			}
+			if msg := err.Error(); !strings.Contains(msg, "GET "+srv.MelodiURL+"/catalog/all") || !strings.Contains(msg, tt.detail) {
+				t.Errorf("error %q does not name the request and %q", msg, tt.detail)
+			}
+		})
+	}
+}
+
+// TestFailedQueryDoesNotStopOthers: a query that fails for good is
+// reported with its request, and every other query is fetched.
+func TestFailedQueryDoesNotStopOthers(t *testing.T) {
+	ref := testRef(t)
+	srv := inseetest.New(inseetest.Options{Ref: ref})
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL).WithDefaults()
+	cfg.CacheDir = dir
+	cfg.Datasets = []string{"DS_POPULATIONS_REFERENCE", "DS_FILOSOFI_CC"}
+	h, _ := cfg.inseeHost(context.Background())
+	m := NewMelodi(cfg, ref, h)
+	// A filter on a dimension the dataset lacks: the server answers 400.
+	broken := *m.datasets[0]
+	broken.Params = map[string]string{"NO_SUCH_DIM": "1"}
+	m.datasets[0] = &broken
+	e := newTestEngine(t, dir, Options{})
+	err := m.Fetch(context.Background(), e)
+	if !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "6 requests failed") ||
+		!strings.Contains(err.Error(), "NO_SUCH_DIM=1") {
+		t.Fatalf("Fetch: %v, want 6 failed requests (one per level), naming the filter, wrapping ErrBadRequest", err)
+	}
+	// The catalogue and the 6 levels of Filosofi are cached.
+	if got := countEntries(t, dir); got != 7 {
+		t.Errorf("%d cache entries, want 7", got)
+	}
+}

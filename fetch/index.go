@@ -1,0 +1,109 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"territoires/geo"
+	"territoires/indicator"
+)
+
+// Index holds every cached figure in memory, compactly, so that the builder
+// can ask for the figures of one territory at a time: each figure takes 32
+// bytes, its strings (measure, breakdown, period, source, vintage) being
+// numbers into one table. It satisfies the builder's Source interface.
+type Index struct {
+	strs  []string
+	ids   map[string]uint32
+	terrs map[string][]packedFigure
+	n     int
+}
+
+type packedFigure struct {
+	value                                  float64
+	measure, dim, period, source, vintage uint32
+	theme                                  uint8
+	status                                 indicator.Status
+}
+
+var themes = []indicator.Theme{indicator.Population, indicator.Revenus, indicator.Emploi}
+
+// LoadIndex decodes the whole cache of cfg into an Index, making no call.
+func LoadIndex(ctx context.Context, cfg Config, ref *geo.Referential) (*Index, error) {
+	st, err := OpenStore(cfg, ref)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	ix := &Index{ids: map[string]uint32{}, terrs: map[string][]packedFigure{}}
+	for f, err := range st.Figures(ctx) {
+		if err != nil {
+			return nil, fmt.Errorf("read the fetch cache: %w", err)
+		}
+		ix.Add(f)
+	}
+	return ix, nil
+}
+
+func (ix *Index) intern(s string) uint32 {
+	if id, ok := ix.ids[s]; ok {
+		return id
+	}
+	id := uint32(len(ix.strs))
+	ix.strs = append(ix.strs, s)
+	ix.ids[s] = id
+	return id
+}
+
+// Add records a figure.
+func (ix *Index) Add(f indicator.Figure) {
+	p := packedFigure{
+		value: f.Value, status: f.Status,
+		measure: ix.intern(f.Measure), dim: ix.intern(f.Dim), period: ix.intern(f.Period),
+		source: ix.intern(f.Source), vintage: ix.intern(f.Vintage),
+	}
+	for i, t := range themes {
+		if t == f.Theme {
+			p.theme = uint8(i)
+		}
+	}
+	ix.terrs[f.Territory] = append(ix.terrs[f.Territory], p)
+	ix.n++
+}
+
+// Len is the number of figures.
+func (ix *Index) Len() int { return ix.n }
+
+// Illustrative is false: the figures are the producers'.
+func (ix *Index) Illustrative() bool { return false }
+
+// Figures returns the figures of a territory, and for a département those
+// of its région too (the regional series its page shows).
+func (ix *Index) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ids := []string{t.ID()}
+	if t.Kind == geo.Departement && t.Region != nil {
+		ids = append(ids, t.Region.ID())
+	}
+	var out []indicator.Figure
+	for _, id := range ids {
+		for _, p := range ix.terrs[id] {
+			f := indicator.Figure{
+				Territory: id, Theme: themes[p.theme], Measure: ix.strs[p.measure], Dim: ix.strs[p.dim],
+				Period: ix.strs[p.period], Value: p.value, Status: p.status,
+				Source: ix.strs[p.source], Vintage: ix.strs[p.vintage],
+			}
+			if id != t.ID() && f.Measure != indicator.EffSalTrim && f.Measure != indicator.MasseSalTrim && f.Measure != indicator.DPAE {
+				continue
+			}
+			if math.IsNaN(f.Value) {
+				f.Status = indicator.NotPublished
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}

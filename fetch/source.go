@@ -1,0 +1,87 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+	"time"
+
+	"territoires/geo"
+	"territoires/indicator"
+)
+
+// Source is one producer of figures: INSEE MELODI, INSEE Données Locales,
+// URSSAF. A Source is built for one referential and one Host, plans its
+// requests, fills the cache through the Engine, and reads the cache back.
+type Source interface {
+	// Name names the source in plans and logs: "melodi", "ddl", "urssaf".
+	Name() string
+	// Plan counts, without any call, the requests a full refresh needs and
+	// how many of them the cache already answers.
+	Plan(ctx context.Context, e *Engine) (Plan, error)
+	// Fetch fills the cache, running its requests on e (Engine.Run or
+	// Engine.FetchAll). It returns ErrBudget, wrapped or not, when the
+	// engine's budget stops it.
+	Fetch(ctx context.Context, e *Engine) error
+	// Figures decodes what the cache holds, without any call. Missing
+	// entries are skipped; a damaged one yields an error and the iteration
+	// goes on.
+	Figures(ctx context.Context, e *Engine) iter.Seq2[indicator.Figure, error]
+}
+
+// Plan is what a refresh of one source costs.
+type Plan struct {
+	Source    string
+	Calls     int  // requests a full refresh needs, cached or not
+	Cached    int  // of which the cache answers for the current vintage
+	Estimated bool // Calls includes an estimate (pages not yet seen)
+	Notes     []string
+	// Host is the host whose quota the calls spend.
+	Host *Host
+}
+
+// Missing is the number of calls still to make.
+func (p Plan) Missing() int { return max(p.Calls-p.Cached, 0) }
+
+// Duration is the time the missing calls take at the host's quota.
+func (p Plan) Duration() time.Duration {
+	if p.Host == nil || p.Host.Limiter == nil {
+		return 0
+	}
+	l := p.Host.Limiter
+	return time.Duration(p.Missing()) * l.Window() / time.Duration(l.Allowed())
+}
+
+// newURSSAF builds the URSSAF source. It is set by the URSSAF client's file
+// (fetch/urssaf*.go) in an init function; while it is nil, Refresh skips
+// URSSAF with a note.
+var newURSSAF func(cfg Config, ref *geo.Referential, h *Host) (Source, error)
+
+// failureLog collects the requests of a run that failed for good, so that
+// one bad request does not stop the others. Safe for concurrent use.
+type failureLog struct {
+	mu    sync.Mutex
+	n     int
+	first []error
+}
+
+func (f *failureLog) add(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n++
+	if len(f.first) < 5 {
+		f.first = append(f.first, err)
+	}
+}
+
+// err summarises the failures, nil if none.
+func (f *failureLog) err(source string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %d requests failed: %w", source, f.n, errors.Join(f.first...))
+}

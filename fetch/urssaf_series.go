@@ -1,0 +1,470 @@
+package fetch
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"territoires/geo"
+	"territoires/indicator"
+)
+
+// urssafSeriesSpec describes one regional or national series dataset: where
+// its territory is, which columns break it down, which columns are values.
+type urssafSeriesSpec struct {
+	dataset string
+	// geoColumn holds the territory code ("code_region",
+	// "code_departement"); "" means the dataset is for France.
+	geoColumn string
+	geoKind   geo.Kind
+	// dims are the breakdown columns. Each row counts in the total (Dim "")
+	// and in each of its breakdowns separately; breakdowns are not crossed.
+	dims []urssafSeriesDim
+	// measures are the value columns. A missing column is skipped; at least
+	// one must be present.
+	measures []urssafSeriesMeasure
+	// rollUp sums the territories to their région (for départements) and to
+	// France: the series are counts, additive.
+	rollUp bool
+}
+
+type urssafSeriesDim struct {
+	key     string   // Figure.Dim key: "NA38"
+	columns []string // first present wins; a name ending in "*" is a prefix
+}
+
+type urssafSeriesMeasure struct {
+	column  string
+	measure string
+	cvs     bool // seasonally and working-day adjusted: Dim gets "SA=CVS"
+}
+
+var urssafSeriesSpecs = map[string]urssafSeriesSpec{
+	UrssafRegionNA38: {
+		dataset: UrssafRegionNA38, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
+		dims: []urssafSeriesDim{
+			{"GS", []string{"grand_secteur_d_activite"}},
+			{"NA38", []string{"secteur_na38*"}},
+		},
+		measures: []urssafSeriesMeasure{
+			{"effectifs_salaries_brut", indicator.EffSalTrim, false},
+			{"effectifs_salaries_cvs", indicator.EffSalTrim, true},
+			{"masse_salariale_brut", indicator.MasseSalTrim, false},
+			{"masse_salariale_cvs", indicator.MasseSalTrim, true},
+		},
+	},
+	UrssafDPAERegion: {
+		dataset: UrssafDPAERegion, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
+		dims: []urssafSeriesDim{
+			{"CONTRAT", []string{"nature_de_contrat", "nature_du_contrat"}},
+			{"GS", []string{"grand_secteur_d_activite"}},
+		},
+		measures: []urssafSeriesMeasure{
+			{"dpae_brut", indicator.DPAE, false},
+			{"dpae_cvs", indicator.DPAE, true},
+		},
+	},
+	UrssafAEDepartement: {
+		dataset: UrssafAEDepartement, geoColumn: "code_departement", geoKind: geo.Departement, rollUp: true,
+		measures: []urssafSeriesMeasure{
+			{"economiquement_actifs", indicator.AEActifs, false},
+			{"immatriculations", indicator.AEImmat, false},
+			{"radiations", indicator.AERadiations, false},
+			{"chiffres_d_affaires", indicator.AEChiffreAffaires, false},
+		},
+	},
+	UrssafAESecteur: {
+		dataset: UrssafAESecteur,
+		dims: []urssafSeriesDim{
+			{"SECTEUR", []string{"secteur_d_activite", "secteur_d_activite_ae", "secteur*"}},
+		},
+		measures: []urssafSeriesMeasure{
+			{"economiquement_actifs", indicator.AEActifs, false},
+			{"immatriculations", indicator.AEImmat, false},
+			{"radiations", indicator.AERadiations, false},
+			{"chiffres_d_affaires", indicator.AEChiffreAffaires, false},
+		},
+	},
+	UrssafProcCollectives: {
+		dataset: UrssafProcCollectives,
+		dims: []urssafSeriesDim{
+			{"NATURE", []string{"nature_de_procedure", "nature_de_la_procedure"}},
+		},
+		measures: []urssafSeriesMeasure{
+			{"nombre_de_procedures_brut", indicator.ProcCollectives, false},
+			{"nombre_de_procedures_cvs", indicator.ProcCollectives, true},
+		},
+	},
+}
+
+// UrssafSeriesDatasets lists the regional and national series datasets
+// DecodeUrssafSeries understands.
+func UrssafSeriesDatasets() []string {
+	return []string{UrssafRegionNA38, UrssafDPAERegion, UrssafAEDepartement, UrssafAESecteur, UrssafProcCollectives}
+}
+
+// UrssafSeries is one decoded series dataset.
+type UrssafSeries struct {
+	Dataset string
+	// Figures are sorted by territory (kind, code), measure, dim, period.
+	// These datasets are complete grids, so an empty cell means "not
+	// available" (a seasonally adjusted value not yet computed, a secret
+	// turnover): a figure to which any empty cell contributes is
+	// NotPublished, never a partial sum.
+	Figures []indicator.Figure
+	// Labels maps a Dim value ("NA38=GZ", "CONTRAT=CDI") to its published
+	// label.
+	Labels map[string]string
+	Rows   int
+	// Unmapped lists the territory codes the referential does not know,
+	// sorted; their rows count only in the France total.
+	Unmapped []string
+}
+
+// DecodeUrssafSeries decodes the CSV export of one of the series datasets
+// (see UrssafSeriesDatasets) into figures: quarterly (period "2024-T3"),
+// monthly ("2024-09") or yearly ("2024") as the columns annee, trimestre,
+// mois or a date say. Territories are resolved through g; with rollUp,
+// région and France totals are summed from the published territories.
+func DecodeUrssafSeries(r io.Reader, dataset string, g UrssafGeo, vintage string) (*UrssafSeries, error) {
+	spec, ok := urssafSeriesSpecs[dataset]
+	if !ok {
+		return nil, fmt.Errorf("decode %s: not a known Urssaf series dataset", dataset)
+	}
+	s, err := spec.decode(r, g, vintage)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", dataset, err)
+	}
+	return s, nil
+}
+
+type urssafSeriesKey struct {
+	territory string
+	measure   string
+	dim       string
+	period    string
+}
+
+// urssafSum is one figure being summed: the published cells and the
+// number of empty ones.
+type urssafSum struct {
+	v     float64
+	empty int
+}
+
+func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*UrssafSeries, error) {
+	cr := newUrssafReader(r)
+	header, err := readUrssafHeader(cr)
+	if err != nil {
+		return nil, err
+	}
+	find := func(names ...string) int {
+		for _, n := range names {
+			if p, ok := strings.CutSuffix(n, "*"); ok {
+				if i := slices.IndexFunc(header, func(h string) bool { return strings.HasPrefix(h, p) }); i >= 0 {
+					return i
+				}
+				continue
+			}
+			if i := slices.Index(header, n); i >= 0 {
+				return i
+			}
+		}
+		return -1
+	}
+	iGeo := -1
+	if spec.geoColumn != "" {
+		if iGeo = find(spec.geoColumn); iGeo < 0 {
+			return nil, fmt.Errorf("%w: no %s column in header %q", ErrUrssafFormat, spec.geoColumn, header)
+		}
+	}
+	per, err := newUrssafPeriodCols(header, find)
+	if err != nil {
+		return nil, err
+	}
+	iDims := make([]int, len(spec.dims))
+	for i, d := range spec.dims {
+		iDims[i] = find(d.columns...)
+	}
+	type mcol struct {
+		col int
+		m   urssafSeriesMeasure
+	}
+	var mcols []mcol
+	for _, m := range spec.measures {
+		if i := find(m.column); i >= 0 {
+			mcols = append(mcols, mcol{i, m})
+		}
+	}
+	if len(mcols) == 0 {
+		return nil, fmt.Errorf("%w: none of the value columns %v in header %q", ErrUrssafFormat, spec.measures, header)
+	}
+
+	out := &UrssafSeries{Dataset: spec.dataset, Labels: map[string]string{}}
+	sums := map[urssafSeriesKey]*urssafSum{}
+	unmapped := map[string]bool{}
+	geoCache := map[string][]string{} // published code → IDs to add into
+	dimCache := make([]map[string]string, len(spec.dims))
+	for i := range dimCache {
+		dimCache[i] = map[string]string{}
+	}
+	dims := make([]string, 0, len(spec.dims)+1)
+	add := func(k urssafSeriesKey, v float64) {
+		s, ok := sums[k]
+		if !ok {
+			s = &urssafSum{}
+			sums[k] = s
+		}
+		if math.IsNaN(v) {
+			s.empty++
+		} else {
+			s.v += v
+		}
+	}
+	rec := make([]string, len(header))
+	for {
+		raw, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		for i, f := range raw {
+			rec[i] = string(f)
+		}
+		line := cr.Line()
+		out.Rows++
+		period, err := per.period(rec)
+		if err != nil {
+			return nil, fmt.Errorf("%w: line %d: %w", ErrUrssafFormat, line, err)
+		}
+		// Territories the row counts in.
+		code := ""
+		if iGeo >= 0 {
+			code = urssafShortCode(rec[iGeo])
+		}
+		ids, ok := geoCache[code]
+		if !ok {
+			switch ids = spec.territories(g, code); {
+			case ids != nil:
+			case code == "" || code == "FR":
+				// A France row in a territorial dataset: France
+				// comes from it, not from the sum.
+				ids = []string{urssafFranceExplicit}
+			default:
+				// Still part of France: counts in the France sum.
+				unmapped[code] = true
+				if spec.rollUp {
+					ids = []string{urssafFranceID}
+				} else {
+					ids = []string{}
+				}
+			}
+			geoCache[strings.Clone(code)] = ids
+		}
+		// Breakdowns.
+		dims = append(dims[:0], "")
+		for i, c := range iDims {
+			if c < 0 || strings.TrimSpace(rec[c]) == "" {
+				continue
+			}
+			dim, ok := dimCache[i][rec[c]]
+			if !ok {
+				code, label := urssafDimValue(rec[c])
+				dim = spec.dims[i].key + "=" + code
+				if label == "" {
+					label = strings.TrimSpace(rec[c])
+				}
+				// Two labels that slug alike ("CDD - 1 mois", "CDD 1
+				// mois") stay apart; labels sharing a nomenclature code
+				// ("GS3 Commerce", "GS3 Commerce ") are one sector.
+				for n := 2; ; n++ {
+					prev, taken := out.Labels[dim]
+					if !taken || prev == label || code != urssafSlug(label) {
+						break
+					}
+					dim = spec.dims[i].key + "=" + code + "_" + strconv.Itoa(n)
+				}
+				out.Labels[dim] = label
+				dimCache[i][strings.Clone(rec[c])] = dim
+			}
+			dims = append(dims, dim)
+		}
+		for _, mc := range mcols {
+			v, err := parseUrssafNumber(raw[mc.col])
+			if err != nil {
+				return nil, fmt.Errorf("%w: line %d, column %s: %w", ErrUrssafFormat, line, header[mc.col], err)
+			}
+			for _, id := range ids {
+				for _, dim := range dims {
+					if mc.m.cvs {
+						dim = urssafWithSA(dim)
+					}
+					add(urssafSeriesKey{id, mc.m.measure, dim, period}, v)
+				}
+			}
+		}
+	}
+
+	// Published France rows replace the sum of territories.
+	for k, s := range sums {
+		if k.territory == urssafFranceExplicit {
+			delete(sums, k)
+			k.territory = urssafFranceID
+			sums[k] = s
+		}
+	}
+	out.Figures = make([]indicator.Figure, 0, len(sums))
+	for k, s := range sums {
+		f := indicator.Figure{
+			Territory: k.territory, Theme: indicator.Emploi, Measure: k.measure,
+			Dim: k.dim, Period: k.period, Source: UrssafSource, Vintage: vintage,
+			Value: s.v,
+		}
+		if s.empty > 0 {
+			f.Value, f.Status = 0, indicator.NotPublished
+		}
+		out.Figures = append(out.Figures, f)
+	}
+	rank := func(id string) (int, string) {
+		kind, code, _ := strings.Cut(id, "/")
+		k, err := geo.ParseKind(kind)
+		if err != nil {
+			return 99, code
+		}
+		return int(k), code
+	}
+	slices.SortFunc(out.Figures, func(a, b indicator.Figure) int {
+		ka, ca := rank(a.Territory)
+		kb, cb := rank(b.Territory)
+		if ka != kb {
+			return ka - kb
+		}
+		for _, c := range [...]int{
+			strings.Compare(ca, cb), strings.Compare(a.Measure, b.Measure),
+			strings.Compare(a.Dim, b.Dim), strings.Compare(a.Period, b.Period),
+		} {
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	for c := range unmapped {
+		out.Unmapped = append(out.Unmapped, c)
+	}
+	slices.Sort(out.Unmapped)
+	return out, nil
+}
+
+// urssafFranceID is the ID of France, the territory of national series.
+var urssafFranceID = (&geo.Territory{Kind: geo.France, Code: "FR"}).ID()
+
+// urssafFranceExplicit keys France figures published as such in a
+// territorial dataset, kept apart from the sum until the end.
+const urssafFranceExplicit = "france/FR#published"
+
+// territories returns the IDs a row for code counts in: the territory
+// itself and, with rollUp, its région and France. nil means code is unknown.
+func (spec urssafSeriesSpec) territories(g UrssafGeo, code string) []string {
+	if spec.geoColumn == "" {
+		return []string{urssafFranceID}
+	}
+	t, ok := g.Lookup(spec.geoKind, code)
+	if !ok && spec.geoKind == geo.Departement {
+		t, ok = g.Lookup(geo.Collectivite, code)
+	}
+	if !ok {
+		return nil
+	}
+	ids := []string{t.ID()}
+	if spec.rollUp {
+		if t.Region != nil && t.Region != t {
+			ids = append(ids, t.Region.ID())
+		}
+		ids = append(ids, urssafFranceID)
+	}
+	return ids
+}
+
+// urssafWithSA adds "SA=CVS" to a Dim, keeping keys sorted.
+func urssafWithSA(dim string) string {
+	if dim == "" {
+		return "SA=CVS"
+	}
+	parts := append(strings.Split(dim, ";"), "SA=CVS")
+	slices.Sort(parts)
+	return strings.Join(parts, ";")
+}
+
+// urssafPeriodCols finds the period of a row from annee + trimestre,
+// annee + mois, annee alone, or a date column.
+type urssafPeriodCols struct {
+	annee, trimestre, mois, date int
+}
+
+func newUrssafPeriodCols(header []string, find func(...string) int) (urssafPeriodCols, error) {
+	p := urssafPeriodCols{
+		annee:     find("annee", "annee_de_reference"),
+		trimestre: find("trimestre"),
+		mois:      find("mois"),
+		date:      find("dernier_jour_du_trimestre", "date", "date_de_reference"),
+	}
+	if p.annee < 0 && p.date < 0 && p.trimestre < 0 {
+		return p, fmt.Errorf("%w: no annee, trimestre or date column in header %q", ErrUrssafFormat, header)
+	}
+	return p, nil
+}
+
+func (p urssafPeriodCols) period(rec []string) (string, error) {
+	field := func(i int) string {
+		if i < 0 {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
+	annee, trim, mois, date := field(p.annee), field(p.trimestre), field(p.mois), field(p.date)
+	// "2024-T3", "2024-Q3" or a date in the trimestre column.
+	if len(trim) >= 7 && urssafAllDigits(trim[:4]) && trim[4] == '-' {
+		if trim[5] == 'T' || trim[5] == 'Q' {
+			return urssafQuarter(trim[:4], trim[6:])
+		}
+		date, trim = trim, ""
+	}
+	if annee == "" && len(date) >= 7 {
+		annee = date[:4]
+		if trim == "" && mois == "" && date[4] == '-' {
+			m, err := strconv.Atoi(date[5:7])
+			if err != nil || m < 1 || m > 12 {
+				return "", fmt.Errorf("bad date %q", date)
+			}
+			trim = strconv.Itoa((m + 2) / 3)
+		}
+	}
+	if len(annee) != 4 || !urssafAllDigits(annee) {
+		return "", fmt.Errorf("bad year %q", annee)
+	}
+	switch {
+	case trim != "":
+		return urssafQuarter(annee, trim)
+	case mois != "":
+		m, err := strconv.Atoi(strings.TrimPrefix(mois, annee+"-"))
+		if err != nil || m < 1 || m > 12 {
+			return "", fmt.Errorf("bad month %q", mois)
+		}
+		return fmt.Sprintf("%s-%02d", annee, m), nil
+	}
+	return annee, nil
+}
+
+func urssafQuarter(year, q string) (string, error) {
+	q = strings.TrimLeft(q, "TtQq")
+	if len(q) != 1 || q[0] < '1' || q[0] > '4' {
+		return "", fmt.Errorf("bad quarter %q", q)
+	}
+	return year + "-T" + q, nil
+}
