@@ -22,10 +22,14 @@ import (
 // quota. The rate check is on what the server saw over the whole run, not
 // on how fast anything was.
 func TestQuotaAgainstFake(t *testing.T) {
+	// The margin is what absorbs the scheduling delays of a loaded machine
+	// between the client's send and the fake's arrival: 4 % of a 10 s
+	// window is 0.4 s, enough under "go test ./..." on 2 busy cores, while
+	// the pool still sustains 96 % of the quota.
 	const (
-		quota  = 50
-		margin = 1
-		window = 5 * time.Second
+		quota  = 100
+		margin = 4
+		window = 10 * time.Second
 		run    = 2 * window
 	)
 	ref := testRef(t)
