@@ -13,5 +13,5 @@ import "embed"
 // the files that build the ECharts bundle (package.json, package-lock.json,
 // echarts-entry.js, which is not published).
 //
-//go:embed *.css *.js package.json package-lock.json
+//go:embed *.css *.js *.svg package.json package-lock.json
 var FS embed.FS

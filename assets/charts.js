@@ -18,9 +18,10 @@
  * another all positive is taken for an age pyramid and shown without signs.
  *
  *   <button class="embed-toggle" aria-controls="ID">  shows or hides #ID
- *     with data-embed="URL" data-title="T": also writes the iframe snippet
- *     of URL into the textarea of #ID and moves #ID under the button
- *     (one panel per page); such buttons come hidden and are shown here.
+ *     when #ID has data-embed="URL" data-place="NAME": also writes into
+ *     its textarea the iframe snippet of URL#FIGURE-ID titled "H3 – NAME"
+ *     and moves #ID under the button (one panel per page); such buttons
+ *     come hidden and are shown here.
  *   <button class="copy" data-copy="ID">              copies #ID's text
  *
  * Embed pages (<body class="embed" data-page="URL">) hold each chart's
@@ -507,11 +508,18 @@
     return '<iframe src="' + esc(url) + '" title="' + esc(title) + '" width="640" height="420" loading="lazy"></iframe>';
   }
 
+  function attr(el, name) {
+    return el && typeof el.getAttribute === 'function' ? el.getAttribute(name) : null;
+  }
+
   function toggle(button) {
     var target = document.getElementById(button.getAttribute('aria-controls'));
     if (!target) return;
-    var url = button.getAttribute('data-embed');
-    if (url) {
+    var base = attr(target, 'data-embed');
+    var fig = base && button.closest ? button.closest('figure') : null;
+    if (base && fig) {
+      var h = fig.querySelector('h3');
+      var title = (h ? h.textContent : '') + ' – ' + (attr(target, 'data-place') || '');
       var shared = target.previousElementSibling !== button;
       Array.prototype.forEach.call(document.querySelectorAll('button.embed-toggle[aria-controls="' + target.id + '"]'), function (b) {
         if (b !== button) b.setAttribute('aria-expanded', 'false');
@@ -523,7 +531,7 @@
         target.hidden = !target.hidden;
       }
       var area = target.querySelector('textarea');
-      if (area) area.value = snippet(url, button.getAttribute('data-title') || '');
+      if (area) area.value = snippet(base + '#' + fig.id, title);
     } else {
       target.hidden = !target.hidden;
     }
@@ -534,7 +542,7 @@
     Array.prototype.forEach.call(document.querySelectorAll('button.embed-toggle[aria-controls]'), function (b) {
       var target = document.getElementById(b.getAttribute('aria-controls'));
       if (target) b.setAttribute('aria-expanded', String(!target.hidden));
-      if (b.hasAttribute('data-embed')) b.hidden = false;
+      if (attr(target, 'data-embed')) b.hidden = false;
     });
     document.addEventListener('click', function (e) {
       var b = e.target && e.target.closest ? e.target.closest('button') : null;

@@ -166,6 +166,7 @@ func (b *build) assets(ctx context.Context, pub *Publisher, log io.Writer) error
 		dst        *string
 	}{
 		{"site.css", "text/css", &b.site.CSS},
+		{"icon.svg", "image/svg+xml", &b.site.Icon},
 		{"search.js", "application/javascript", &b.site.SearchJS},
 	} {
 		raw, err := read(a.name)

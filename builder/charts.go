@@ -30,7 +30,8 @@ type chartView struct {
 }
 
 // embedView is the "Intégrer" control under a chart: assets/charts.js
-// writes the iframe snippet from the embed URL and the title.
+// writes the iframe snippet from the page's embed URL (data-embed of the
+// panel), the figure's id as fragment, its title and the territory's name.
 type embedView struct {
 	URL   string // absolute, with the chart's id as fragment
 	Title string // of the iframe
@@ -74,7 +75,6 @@ type chartSpec struct {
 	decimals   int
 	percent    bool // the value axis starts at zero and reads in %
 	zero       bool // the value axis starts at zero
-	absLabels  bool // axis labels without sign (age pyramid)
 }
 
 // echartsOption is the option object of one chart, assembled from
@@ -103,9 +103,6 @@ func (s chartSpec) options() (template.JS, error) {
 	if !s.zero && !s.percent {
 		value.Scale = opts.Bool(true)
 	}
-	if s.absLabels {
-		value.AxisLabel = &opts.AxisLabel{Formatter: "{value}"}
-	}
 	serType := types.ChartLine
 	switch s.kind {
 	case "line":
@@ -115,7 +112,7 @@ func (s chartSpec) options() (template.JS, error) {
 		o.XAxis, o.YAxis = []opts.XAxis{category}, []opts.YAxis{value}
 	case "hbar":
 		serType = types.ChartBar
-		o.XAxis = []opts.XAxis{{Type: "value", AxisLabel: value.AxisLabel}}
+		o.XAxis = []opts.XAxis{{Type: "value"}}
 		o.YAxis = []opts.YAxis{{Type: "category", Data: s.categories}}
 	default:
 		return "", fmt.Errorf("chart %s: unknown kind %q", s.id, s.kind)

@@ -172,7 +172,8 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 		return nil, nil
 	}
 	slices.SortFunc(periods, comparePeriods)
-	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: kind == "bar"}
+	// Value axes start at zero: a 1 % change should not look like a climb.
+	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: true}
 	tbl := tableView{Head: []string{"Période"}}
 	rows := make([]rowView, len(periods))
 	for i, p := range periods {
@@ -295,7 +296,7 @@ func (d *dashboard) agePyramid() (*chartView, error) {
 		}
 		tbl.Rows = append(tbl.Rows, row)
 	}
-	spec := chartSpec{id: "pyramide-ages", kind: "hbar", categories: labels, zero: true, absLabels: true,
+	spec := chartSpec{id: "pyramide-ages", kind: "hbar", categories: labels, zero: true,
 		series: []chartSeries{{Name: "Hommes", Values: men, Stack: "total"}, {Name: "Femmes", Values: women, Stack: "total"}}}
 	js, err := spec.options()
 	if err != nil {

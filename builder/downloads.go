@@ -72,8 +72,8 @@ type apiTerritory struct {
 	} `json:"parents,omitempty"`
 }
 
-// apiSeries groups the figures of one measure, breakdown, source and
-// vintage, in columns: Periodes[i] has the value Valeurs[i], null when the
+// apiSeries groups the figures of one measure, breakdown and source, in
+// columns: Periodes[i] has the value Valeurs[i], null when the
 // figure is secret or not published; Statuts, present only when some value
 // is missing, then says which ("secret", "non-publie"; "" for a value).
 type apiSeries struct {
@@ -81,7 +81,8 @@ type apiSeries struct {
 	Mesure      string     `json:"mesure"`
 	Ventilation string     `json:"ventilation,omitempty"`
 	Source      string     `json:"source"`
-	Millesime   string     `json:"millesime"`
+	Millesime   string     `json:"millesime,omitempty"`  // when every figure has the same
+	Millesimes  []string   `json:"millesimes,omitempty"` // otherwise, one per period
 	Periodes    []string   `json:"periodes"`
 	Valeurs     []*float64 `json:"valeurs"`
 	Statuts     []string   `json:"statuts,omitempty"`
@@ -113,10 +114,10 @@ func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, figs []indicat
 		f.Illustratif = true
 		f.Avertissement = "Hormis les populations légales, ces chiffres sont synthétiques (illustratifs) et ne sont pas des statistiques officielles."
 	}
-	index := map[[4]string]int{}
+	index := map[[3]string]int{}
 	for _, fig := range figs {
 		fig := fig
-		key := [4]string{fig.Measure, fig.Dim, fig.Source, fig.Vintage}
+		key := [3]string{fig.Measure, fig.Dim, fig.Source}
 		i, ok := index[key]
 		if !ok {
 			i = len(f.Series)
@@ -124,6 +125,16 @@ func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, figs []indicat
 			f.Series = append(f.Series, apiSeries{Theme: string(fig.Theme), Mesure: fig.Measure, Ventilation: fig.Dim, Source: fig.Source, Millesime: fig.Vintage})
 		}
 		s := &f.Series[i]
+		if s.Millesimes == nil && fig.Vintage != s.Millesime {
+			s.Millesimes = make([]string, len(s.Periodes))
+			for j := range s.Millesimes {
+				s.Millesimes[j] = s.Millesime
+			}
+			s.Millesime = ""
+		}
+		if s.Millesimes != nil {
+			s.Millesimes = append(s.Millesimes, fig.Vintage)
+		}
 		s.Periodes = append(s.Periodes, fig.Period)
 		var v *float64
 		if fig.Status == indicator.Present {

@@ -18,6 +18,7 @@ type siteView struct {
 	Root      string // URL path of the site root, "/" or "/territoires/"
 	BaseURL   string // absolute, with a trailing slash
 	CSS       string // URL of the style sheet
+	Icon      string // URL of the favicon
 	SearchJS  string // URL of the search script
 	BuildDate string
 	GeoYear   int
@@ -71,6 +72,7 @@ type pageView struct {
 	KeyFigures  []keyFigure
 	Themes      []themeView
 	Downloads   string             // URL of the downloads, without extension
+	EmbedURL    string             // absolute URL of the embed page
 	figures     []indicator.Figure // of the territory, for the downloads
 }
 
@@ -192,6 +194,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		return nil, err
 	}
 	embed := s.abs(embedPath(t))
+	v.EmbedURL = embed
 	for i := range v.Themes {
 		for j := range v.Themes[i].Charts {
 			c := &v.Themes[i].Charts[j]

@@ -17,15 +17,17 @@ func TestEmbeds(t *testing.T) {
 	site := newSite(t, rhone)
 	mustBuild(t, site)
 	page := readPage(t, site, "commune/69123/index.html")
-	buttons := page.Find("figure.chart-block button.embed-toggle[data-embed]")
+	buttons := page.Find("figure.chart-block button.embed-toggle[aria-controls=integrer]")
 	if buttons.Length() != page.Find("figure.chart-block").Length() {
 		t.Fatalf("%d embed controls for %d charts", buttons.Length(), page.Find("figure.chart-block").Length())
 	}
 	if page.Find("#integrer textarea#integrer-code").Length() != 1 || page.Find(`button.copy[data-copy=integrer-code]`).Length() != 1 {
 		t.Error("no snippet panel with a copy button")
 	}
-	b := page.Find("#revenus-deciles button.embed-toggle")
-	e := embedView{URL: b.AttrOr("data-embed", ""), Title: b.AttrOr("data-title", "")}
+	// What charts.js writes in the panel for the income chart.
+	panel := page.Find("#integrer")
+	fig := page.Find("figure#revenus-deciles")
+	e := embedView{URL: panel.AttrOr("data-embed", "") + "#" + fig.AttrOr("id", ""), Title: fig.Find("h3").Text() + " – " + panel.AttrOr("data-place", "")}
 	snippet := e.snippet()
 	m := regexp.MustCompile(`^<iframe src="https://example\.org/stats/(embed/commune/69123/)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
 	if m == nil {
@@ -36,7 +38,7 @@ func TestEmbeds(t *testing.T) {
 	}
 	// The snippet's URL exists and holds that chart, with its source and the link back.
 	embed := readPage(t, site, m[1]+"index.html")
-	fig := embed.Find("figure#" + m[2])
+	fig = embed.Find("figure#" + m[2])
 	if fig.Length() != 1 || fig.Find(".chart").Length() != 1 {
 		t.Fatalf("embed page has %d figures %s with %d charts", fig.Length(), m[2], fig.Find(".chart").Length())
 	}
@@ -113,6 +115,7 @@ func TestDownloadsMatchPage(t *testing.T) {
 		Territoire struct{ Code, Type, Nom string }
 		Series     []struct {
 			Mesure, Ventilation, Source, Millesime string
+			Millesimes                             []string
 			Periodes                               []string
 			Valeurs                                []*float64
 			Statuts                                []string
@@ -127,7 +130,8 @@ func TestDownloadsMatchPage(t *testing.T) {
 	}
 	points := 0
 	for _, s := range api.Series {
-		if len(s.Valeurs) != len(s.Periodes) || s.Statuts != nil && len(s.Statuts) != len(s.Periodes) {
+		if len(s.Valeurs) != len(s.Periodes) || s.Statuts != nil && len(s.Statuts) != len(s.Periodes) ||
+			(s.Millesime == "") == (s.Millesimes == nil) || s.Millesimes != nil && len(s.Millesimes) != len(s.Periodes) {
 			t.Errorf("%s: %d periods, %d values, %d statuses", s.Mesure, len(s.Periodes), len(s.Valeurs), len(s.Statuts))
 			continue
 		}

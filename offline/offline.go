@@ -47,7 +47,7 @@ var (
 	urssafYears  = yearRange(2014, 2024)
 	ageBands     = []string{"Y_LT15", "Y15T29", "Y30T44", "Y45T59", "Y60T74", "Y_GE75"}
 	ageShares    = []float64{0.17, 0.17, 0.18, 0.20, 0.17, 0.11} // France, roughly
-	inseeSectors = []string{"AZ", "BE", "FZ", "GU", "OQ"}          // A5 sections of Flores
+	inseeSectors = []string{"AZ", "BE", "FZ", "GU", "OQ"}        // A5 sections of Flores
 	inseeShares  = []float64{0.07, 0.06, 0.12, 0.60, 0.15}
 	urssafGS     = []string{"GS1", "GS2", "GS3", "GS4"} // Urssaf grands secteurs
 	urssafShares = []float64{0.15, 0.10, 0.20, 0.55}
@@ -153,12 +153,13 @@ func commune(t *geo.Territory) *agg {
 	growth := between(r, -0.004, 0.012) // yearly, since 1999
 	old := between(r, -0.01, 0.015)     // yearly, before
 	a.pop = math.Round(p / math.Pow(1+growth, float64(latest.Year-census)))
+	at1999 := a.pop / math.Pow(1+growth, float64(census-1999))
 	for i, y := range censusYears {
-		g := growth
+		v := a.pop / math.Pow(1+growth, float64(census-y))
 		if y < 1999 {
-			g = old
+			v = at1999 / math.Pow(1+old, float64(1999-y))
 		}
-		a.history[i] = math.Max(1, math.Round(a.pop/math.Pow(1+g, float64(census-y))))
+		a.history[i] = math.Max(1, math.Round(v))
 	}
 	// Age structure: France's, tilted older or younger.
 	tilt := between(r, -0.04, 0.04)
