@@ -24,10 +24,10 @@
  *     come hidden and are shown here.
  *   <button class="copy" data-copy="ID">              copies #ID's text
  *
- * Embed pages (<body class="embed" data-page="URL">) hold each chart's
- * title, source and container, not its figures: they are read from the
- * territory's page (same origin), so an embed always shows the page's
- * figures. Only the chart named by the URL fragment is shown and drawn.
+ * Embed pages (<body class="embed" data-page="URL">) are shells: the chart
+ * named by the URL fragment is copied whole from the territory's page (same
+ * origin), with its source, table and a link back, so an embed always shows
+ * the page's figures.
  *
  * Without JavaScript, or if ECharts fails to load, the figures stay readable
  * in the tables (opened when a chart cannot be drawn).
@@ -189,6 +189,8 @@
     if (text.fontFamily === undefined) text.fontFamily = FONT;
     if (opt.animation === undefined || printing || reducedMotion()) opt.animation = false;
 
+    // A legend when there are several series, unless the option says otherwise.
+    if (opt.legend === undefined && asArray(opt.series).length > 1) opt.legend = { show: true };
     var legends = asArray(opt.legend).filter(isObject);
     var hasLegend = legends.some(function (l) { return l.show !== false; });
     legends.forEach(function (l) {
@@ -417,32 +419,43 @@
     return !!(b && b.classList && b.classList.contains('embed') && b.hasAttribute('data-page'));
   }
 
-  // loadEmbed copies from the territory's page, for every chart of an embed
-  // page, its option element, its accessible label and units, and its table.
+  // loadEmbed fills an embed page with the chart named by the URL fragment
+  // (the first chart without one), copied whole from the territory's page:
+  // title, chart and its options, source, notes and table, plus a link back.
   function loadEmbed() {
     if (!isEmbed()) return Promise.resolve();
     var page = document.body.getAttribute('data-page');
+    var main = document.querySelector('main') || document.body;
     return fetch(page, { credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status + ' for ' + page);
       return r.text();
     }).then(function (text) {
       var doc = new DOMParser().parseFromString(text, 'text/html');
-      Array.prototype.forEach.call(document.querySelectorAll('.chart[data-options]'), function (el) {
-        var id = el.getAttribute('data-options');
-        var src = doc.getElementById(id);
-        var orig = doc.querySelector('.chart[data-options="' + id + '"]');
-        if (!src || !orig || document.getElementById(id)) return;
-        var json = document.createElement('script');
-        json.type = 'application/json';
-        json.id = id;
-        json.textContent = src.textContent;
-        el.parentNode.insertBefore(json, el.nextSibling);
-        ['data-unit', 'data-decimals', 'data-abs', 'role', 'aria-label'].forEach(function (a) {
-          if (orig.hasAttribute(a)) el.setAttribute(a, orig.getAttribute(a));
-        });
-        var table = orig.parentNode.querySelector('details');
-        if (table) el.parentNode.appendChild(document.importNode(table, true));
+      var id = decodeURIComponent(window.location.hash.slice(1));
+      var fig = (id && doc.querySelector('figure.chart-block[id="' + id.replace(/"/g, '') + '"]')) ||
+        doc.querySelector('figure.chart-block');
+      if (!fig) throw new Error('no chart in ' + page);
+      fig = document.importNode(fig, true);
+      Array.prototype.forEach.call(fig.querySelectorAll('.embed-toggle, .embed-panel'), function (el) {
+        el.parentNode.removeChild(el);
       });
+      var h3 = fig.querySelector('h3');
+      if (h3) {
+        var h1 = document.createElement('h1');
+        h1.textContent = h3.textContent;
+        h3.parentNode.replaceChild(h1, h3);
+      }
+      var source = fig.querySelector('.source');
+      if (source) {
+        var a = document.createElement('a');
+        a.href = page + '#' + fig.id;
+        a.target = '_blank';
+        a.rel = 'noopener';
+        a.textContent = 'Voir les données';
+        source.appendChild(document.createTextNode(' '));
+        source.appendChild(a);
+      }
+      main.appendChild(fig);
     });
   }
 
@@ -572,7 +585,7 @@
     loadEmbed().catch(function (e) {
       warn('embed: the page holding the figures could not be read', e);
     }).then(draw);
-    window.addEventListener('hashchange', draw);
+    window.addEventListener('hashchange', function () { window.location.reload(); });
   }
 
   if (document.readyState === 'loading') {

@@ -238,12 +238,22 @@ func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory
 	if err := b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v); err != nil {
 		return err
 	}
-	if e := v.embedPage(); len(e.Charts) > 0 {
+	if len(v.Themes) > 0 && hasCharts(v.Themes) {
+		e := v.embedPage()
 		if err := b.publishWith(pub, indexFile(embedPath(t)), b.tpl.embed, "embed", e); err != nil {
 			return fmt.Errorf("embed: %w", err)
 		}
 	}
 	return b.publishDownloads(pub, t, v.figures)
+}
+
+func hasCharts(themes []themeView) bool {
+	for _, th := range themes {
+		if len(th.Charts) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // publishDownloads writes the CSV and JSON files of a territory's figures.

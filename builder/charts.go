@@ -93,10 +93,7 @@ type echartsOption struct {
 
 // options builds the ECharts option of a chart and marshals it.
 func (s chartSpec) options() (template.JS, error) {
-	var o echartsOption
-	if len(s.series) > 1 {
-		o.Legend = &opts.Legend{Show: opts.Bool(true)}
-	}
+	var o echartsOption // charts.js shows a legend when there are several series
 	// ECharts' defaults: a category x axis, a value y axis starting at zero.
 	category := opts.XAxis{Data: s.categories}
 	var value opts.YAxis

@@ -72,20 +72,41 @@ type apiTerritory struct {
 	} `json:"parents,omitempty"`
 }
 
-// apiSeries groups the figures of one measure, breakdown and source, in
-// columns: Periodes[i] has the value Valeurs[i], null when the
-// figure is secret or not published; Statuts, present only when some value
-// is missing, then says which ("secret", "non-publie"; "" for a value).
+// apiSeries groups the figures of one measure and source, in columns:
+// Periodes[i] has the value Valeurs[i], null when the figure is secret or
+// not published; Statuts, present only when some value is missing, then
+// says which ("secret", "non-publie"; "" for a value). Ventilation and
+// Millesime are given once when every figure has the same, otherwise as
+// Ventilations and Millesimes, one per period.
 type apiSeries struct {
-	Theme       string     `json:"theme"`
-	Mesure      string     `json:"mesure"`
-	Ventilation string     `json:"ventilation,omitempty"`
-	Source      string     `json:"source"`
-	Millesime   string     `json:"millesime,omitempty"`  // when every figure has the same
-	Millesimes  []string   `json:"millesimes,omitempty"` // otherwise, one per period
-	Periodes    []string   `json:"periodes"`
-	Valeurs     []*float64 `json:"valeurs"`
-	Statuts     []string   `json:"statuts,omitempty"`
+	Theme        string     `json:"theme"`
+	Mesure       string     `json:"mesure"`
+	Source       string     `json:"source"`
+	Ventilation  string     `json:"ventilation,omitempty"`
+	Ventilations []string   `json:"ventilations,omitempty"`
+	Millesime    string     `json:"millesime,omitempty"`
+	Millesimes   []string   `json:"millesimes,omitempty"`
+	Periodes     []string   `json:"periodes"`
+	Valeurs      []*float64 `json:"valeurs"`
+	Statuts      []string   `json:"statuts,omitempty"`
+}
+
+// column appends v to a column that is stored once (*one) while every
+// value is the same, and as one value per row (*all) from the first
+// difference; n is the number of rows before this one.
+func column(one *string, all *[]string, n int, v string) {
+	if *all == nil && (n == 0 || v == *one) {
+		*one = v
+		return
+	}
+	if *all == nil {
+		*all = make([]string, n, n+1)
+		for i := range *all {
+			(*all)[i] = *one
+		}
+		*one = ""
+	}
+	*all = append(*all, v)
 }
 
 type apiFile struct {
@@ -114,33 +135,25 @@ func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, figs []indicat
 		f.Illustratif = true
 		f.Avertissement = "Hormis les populations légales, ces chiffres sont synthétiques (illustratifs) et ne sont pas des statistiques officielles."
 	}
-	index := map[[3]string]int{}
+	index := map[[2]string]int{}
 	for _, fig := range figs {
-		fig := fig
-		key := [3]string{fig.Measure, fig.Dim, fig.Source}
+		key := [2]string{fig.Measure, fig.Source}
 		i, ok := index[key]
 		if !ok {
 			i = len(f.Series)
 			index[key] = i
-			f.Series = append(f.Series, apiSeries{Theme: string(fig.Theme), Mesure: fig.Measure, Ventilation: fig.Dim, Source: fig.Source, Millesime: fig.Vintage})
+			f.Series = append(f.Series, apiSeries{Theme: string(fig.Theme), Mesure: fig.Measure, Source: fig.Source})
 		}
 		s := &f.Series[i]
-		if s.Millesimes == nil && fig.Vintage != s.Millesime {
-			s.Millesimes = make([]string, len(s.Periodes))
-			for j := range s.Millesimes {
-				s.Millesimes[j] = s.Millesime
-			}
-			s.Millesime = ""
-		}
-		if s.Millesimes != nil {
-			s.Millesimes = append(s.Millesimes, fig.Vintage)
-		}
+		n := len(s.Periodes)
+		column(&s.Ventilation, &s.Ventilations, n, fig.Dim)
+		column(&s.Millesime, &s.Millesimes, n, fig.Vintage)
 		s.Periodes = append(s.Periodes, fig.Period)
 		var v *float64
 		if fig.Status == indicator.Present {
 			v = &fig.Value
 		} else if s.Statuts == nil {
-			s.Statuts = make([]string, len(s.Valeurs))
+			s.Statuts = make([]string, n)
 		}
 		s.Valeurs = append(s.Valeurs, v)
 		if s.Statuts != nil {

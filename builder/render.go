@@ -292,20 +292,17 @@ func render(t *template.Template, buf *bytes.Buffer, data any) error {
 // reached with its id as fragment: /embed/commune/69123/#revenus-deciles.
 func embedPath(t *geo.Territory) string { return "/embed/" + t.Kind.Slug() + "/" + t.Code + "/" }
 
-// embedPageView is the data of an embed page: the charts of a territory,
-// without their tables, each linking back to the full page.
+// embedPageView is the data of an embed page: a shell that
+// assets/charts.js fills with the chart named by the URL fragment, copied
+// from the territory's page (its title, chart, source, notes and table), so
+// that an embed shows exactly the page's figures and the site stays small.
 type embedPageView struct {
 	Site      *siteView
 	T         *geo.Territory
 	Canonical string
-	PageURL   string
-	Charts    []chartView
+	PageURL   string // root-relative: the iframe resolves it on this site
 }
 
 func (v *pageView) embedPage() *embedPageView {
-	e := &embedPageView{Site: v.Site, T: v.T, Canonical: v.Site.abs(embedPath(v.T)), PageURL: v.Site.abs(v.T.Path())}
-	for _, th := range v.Themes {
-		e.Charts = append(e.Charts, th.Charts...)
-	}
-	return e
+	return &embedPageView{Site: v.Site, T: v.T, Canonical: v.Site.abs(embedPath(v.T)), PageURL: v.Site.url(v.T.Path())}
 }

@@ -105,13 +105,13 @@ func TestChartsDraw(t *testing.T) {
 	tb := newTab(t)
 	tb.do("desktop viewport", desktop)
 
-	// The embed shows the chart named by the fragment: take the last one
-	// of the file, so that the fragment, not the first-chart default, is
-	// what selects it.
-	tb.open("embed/commune/69123/")
+	// The embed shows the chart named by the fragment, copied from the
+	// page: take the page's last chart, so that the fragment, not the
+	// first-chart default, is what selects it.
+	tb.open("commune/69123/")
 	ids := eval[[]string](tb, `Array.from(document.querySelectorAll('figure.chart-block')).map(function (f) { return f.id; })`)
 	if len(ids) == 0 {
-		t.Fatal("embed/commune/69123/ has no figure.chart-block")
+		t.Fatal("commune/69123/ has no figure.chart-block")
 	}
 	target := ids[len(ids)-1]
 

@@ -43,8 +43,8 @@ const (
 // and Urssaf clients use.
 var (
 	censusYears  = []int{1968, 1975, 1982, 1990, 1999, 2010, 2015, 2021}
-	civilYears   = yearRange(2014, 2023)
-	urssafYears  = yearRange(2014, 2024)
+	civilYears   = yearRange(2017, 2023)
+	urssafYears  = yearRange(2017, 2024)
 	ageBands     = []string{"Y_LT15", "Y15T29", "Y30T44", "Y45T59", "Y60T74", "Y_GE75"}
 	ageShares    = []float64{0.17, 0.17, 0.18, 0.20, 0.17, 0.11} // France, roughly
 	inseeSectors = []string{"AZ", "BE", "FZ", "GU", "OQ"}        // A5 sections of Flores
