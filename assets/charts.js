@@ -20,8 +20,8 @@
  *   <button class="embed-toggle" aria-controls="ID">  shows or hides #ID
  *     when #ID has data-embed="URL" data-place="NAME": also writes into
  *     its textarea the iframe snippet of URL#FIGURE-ID titled "H3 – NAME"
- *     and moves #ID under the button (one panel per page); such buttons
- *     come hidden and are shown here.
+ *     and moves #ID under the button (one panel per page). Such buttons,
+ *     "Intégrer", are added here under every chart of the page.
  *   <button class="copy" data-copy="ID">              copies #ID's text
  *
  * Embed pages (<body class="embed" data-page="URL">) are shells: the chart
@@ -551,7 +551,26 @@
     button.setAttribute('aria-expanded', String(!target.hidden));
   }
 
+  // addEmbedButtons puts an "Intégrer" button under each chart of a page
+  // that has the shared snippet panel (#integrer[data-embed]): the control
+  // needs JavaScript, so it is not in the page's HTML.
+  function addEmbedButtons() {
+    var panel = document.getElementById('integrer');
+    if (!attr(panel, 'data-embed') || typeof document.querySelectorAll !== 'function') return;
+    Array.prototype.forEach.call(document.querySelectorAll('figure.chart-block'), function (fig) {
+      if (fig.querySelector('.embed-toggle')) return;
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'embed-toggle';
+      b.setAttribute('aria-controls', 'integrer');
+      b.setAttribute('aria-expanded', 'false');
+      b.textContent = 'Intégrer';
+      fig.appendChild(b);
+    });
+  }
+
   function initControls() {
+    addEmbedButtons();
     Array.prototype.forEach.call(document.querySelectorAll('button.embed-toggle[aria-controls]'), function (b) {
       var target = document.getElementById(b.getAttribute('aria-controls'));
       if (target) b.setAttribute('aria-expanded', String(!target.hidden));

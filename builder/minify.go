@@ -18,7 +18,7 @@ func newMinifier() *minify.M {
 	m := minify.New()
 	m.Add("text/html", &html.Minifier{
 		KeepDocumentTags: true, // <html lang>, <head> and <body> stay explicit
-		KeepEndTags:      true, // simpler for parsers of reusers
+		KeepEndTags:      false, // optional end tags (</td>, </li>...) go: tables are most of a page
 		KeepQuotes:       false,
 	})
 	m.AddFunc("text/css", css.Minify)

@@ -15,10 +15,8 @@ func TestEmbeds(t *testing.T) {
 	site := newSite(t, rhone)
 	mustBuild(t, site)
 	page := readPage(t, site, "commune/69123/index.html")
-	buttons := page.Find("figure.chart-block button.embed-toggle[aria-controls=integrer]")
-	if buttons.Length() != page.Find("figure.chart-block").Length() {
-		t.Fatalf("%d embed controls for %d charts", buttons.Length(), page.Find("figure.chart-block").Length())
-	}
+	// charts.js adds an "Intégrer" button under each chart (tested in e2e)
+	// that fills this panel.
 	if page.Find("#integrer textarea#integrer-code").Length() != 1 || page.Find(`button.copy[data-copy=integrer-code]`).Length() != 1 {
 		t.Error("no snippet panel with a copy button")
 	}

@@ -3,6 +3,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -435,4 +438,38 @@ var pressEnter = chromedp.Func(func(ctx context.Context, t *chromedp.Target) err
 // jsString quotes s as a JavaScript string literal.
 func jsString(s string) string {
 	return fmt.Sprintf("%q", s)
+}
+
+// TestEmbedSnippet clicks "Intégrer" under a chart as a local authority
+// would: the panel shows an iframe snippet whose page exists and shows
+// that chart.
+func TestEmbedSnippet(t *testing.T) {
+	tb := newTab(t)
+	tb.do("desktop viewport", desktop)
+	tb.open("commune/69123/")
+	tb.waitUntil(drawTimeout, `document.querySelector('#revenus-deciles .embed-toggle') !== null`)
+	tb.do("click Intégrer", chromedp.Click(chromedp.CSS(`#revenus-deciles .embed-toggle`)))
+	snippet := eval[string](tb, `document.getElementById('integrer-code').value`)
+	m := regexp.MustCompile(`^<iframe src="http://[^/]+/(embed/commune/69123/)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
+	if m == nil {
+		t.Fatalf("snippet = %q", snippet)
+	}
+	if !strings.Contains(m[3], "Lyon") {
+		t.Errorf("iframe title %q does not name the territory", m[3])
+	}
+	if shown := eval[bool](tb, `!document.getElementById('integrer').hidden && document.getElementById('integrer').closest('figure').id === 'revenus-deciles'`); !shown {
+		t.Error("the snippet panel is not shown under the chart")
+	}
+	if _, err := os.Stat(filepath.Join(site.dir, "public", filepath.FromSlash(m[1]), "index.html")); err != nil {
+		t.Errorf("the snippet's page does not exist: %v", err)
+	}
+	tb.open(m[1] + "#" + m[2])
+	charts := tb.waitCharts()
+	if len(charts) != 1 || charts[0].ID != m[2] || !charts[0].Drawn {
+		t.Errorf("the embed shows %+v, want the one chart %s drawn", charts, m[2])
+	}
+	if src := eval[string](tb, `(document.querySelector('figure .source') || {}).textContent || ''`); !strings.HasPrefix(src, "Source : ") || !strings.Contains(src, "Voir les données") {
+		t.Errorf("embed source line = %q, want the source and a link back", src)
+	}
+	tb.checkClean("embed snippet")
 }
