@@ -127,8 +127,13 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
-	fmt.Fprintf(log, "built %d pages: %d files, %.1f MB, %d written, %d removed, in %.1f s\n",
-		sum.Pages, sum.Files, float64(sum.Bytes)/1e6, sum.Written, sum.Removed, sum.Duration.Seconds())
+	if sum.Current {
+		fmt.Fprintf(log, "site current: %d pages, %d files, %.1f MB, nothing written, checked in %.1f s\n",
+			sum.Pages, sum.Files, float64(sum.Bytes)/1e6, sum.Duration.Seconds())
+	} else {
+		fmt.Fprintf(log, "built %d pages: %d files, %.1f MB, %d written, %d removed, in %.1f s\n",
+			sum.Pages, sum.Files, float64(sum.Bytes)/1e6, sum.Written, sum.Removed, sum.Duration.Seconds())
+	}
 	if opts.summary != "" {
 		if err := writeSummary(opts.summary, site, sum, calls); err != nil {
 			return fmt.Errorf("summary: %w", err)

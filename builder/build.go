@@ -50,6 +50,9 @@ type Options struct {
 type Summary struct {
 	Pages int
 	PublishStats
+	// Current is set when the published site was already the build of
+	// these inputs: nothing was rendered or written.
+	Current  bool
 	Duration time.Duration
 }
 
@@ -72,7 +75,21 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	}
 	b.figs = newFigureCache(src)
 	b.site.Illustrative = src.Illustrative()
-	pub, err := NewPublisher(site.Path(site.Output))
+	echarts, err := vendorECharts(ctx, opts.Log)
+	if err != nil {
+		return sum, fmt.Errorf("prepare: %w", err)
+	}
+	dest := site.Path(site.Output)
+	fp, err := b.fingerprint(opts, echarts)
+	if err != nil {
+		return sum, fmt.Errorf("prepare: %w", err)
+	}
+	if m, ok := current(dest, fp); ok {
+		sum = Summary{Pages: m.Pages, PublishStats: PublishStats{Files: m.Files, Bytes: m.Bytes}, Current: true}
+		sum.Duration = time.Since(start)
+		return sum, nil
+	}
+	pub, err := NewPublisher(dest)
 	if err != nil {
 		return sum, fmt.Errorf("publish: %w", err)
 	}
@@ -81,7 +98,7 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 			pub.Abort()
 		}
 	}()
-	if err := b.assets(ctx, pub, opts.Log); err != nil {
+	if err := b.assets(pub, echarts); err != nil {
 		return sum, fmt.Errorf("assets: %w", err)
 	}
 	if err := b.renderPages(ctx, pub, terrs, site.WorkerCount(), opts.Progress); err != nil {
@@ -95,6 +112,9 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	}
 	st, err := pub.Commit()
 	if err != nil {
+		return sum, fmt.Errorf("commit: %w", err)
+	}
+	if err := saveManifest(dest, manifest{Fingerprint: fp, Pages: len(terrs), Files: st.Files, Bytes: st.Bytes}); err != nil {
 		return sum, fmt.Errorf("commit: %w", err)
 	}
 	return Summary{Pages: len(terrs), PublishStats: st, Duration: time.Since(start)}, nil
@@ -148,7 +168,7 @@ func prepare(site *config.Site, ref *geo.Referential) (*build, error) {
 // their content hash, so that they can be cached for ever: site.css,
 // search.js on every page, and on pages with charts the ECharts bundle
 // (installed with npm once, see vendor.go) then charts.js.
-func (b *build) assets(ctx context.Context, pub *Publisher, log io.Writer) error {
+func (b *build) assets(pub *Publisher, echarts []byte) error {
 	publish := func(name, mime string, raw []byte) (string, error) {
 		min, err := b.min.Bytes(mime, raw)
 		if err != nil {
@@ -176,10 +196,6 @@ func (b *build) assets(ctx context.Context, pub *Publisher, log io.Writer) error
 		if *a.dst, err = publish(a.name, a.mime, raw); err != nil {
 			return err
 		}
-	}
-	echarts, err := vendorECharts(ctx, log)
-	if err != nil {
-		return err
 	}
 	sum := sha256.Sum256(echarts)
 	rel := "assets/echarts." + hex.EncodeToString(sum[:4]) + ".js"

@@ -222,12 +222,23 @@ func TestDeterministicAndIncremental(t *testing.T) {
 	probe := filepath.Join(out, "commune/69123/index.html")
 	before, _ := os.Stat(probe)
 	again := mustBuild(t, a)
-	if again.Written != 0 || again.Removed != 0 {
-		t.Errorf("rebuild wrote %d files and removed %d, want none", again.Written, again.Removed)
+	if again.Written != 0 || again.Removed != 0 || !again.Current || again.Files != first.Files {
+		t.Errorf("rebuild: current %v, wrote %d files and removed %d of %d, want a current site and none written",
+			again.Current, again.Written, again.Removed, again.Files)
 	}
 	after, _ := os.Stat(probe)
 	if !after.ModTime().Equal(before.ModTime()) {
 		t.Error("rebuild touched an unchanged page")
+	}
+
+	// A page edited by hand is noticed and published again, alone.
+	os.WriteFile(probe, []byte("edited"), 0o644)
+	repair := mustBuild(t, a)
+	if repair.Current || repair.Written != 1 {
+		t.Errorf("after a page was edited: current %v, %d written, want 1", repair.Current, repair.Written)
+	}
+	if b, _ := os.ReadFile(probe); string(b) == "edited" {
+		t.Error("the edited page was not published again")
 	}
 
 	// A stale file is removed; a changed title rewrites pages.

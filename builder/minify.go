@@ -17,7 +17,7 @@ import (
 func newMinifier() *minify.M {
 	m := minify.New()
 	m.Add("text/html", &html.Minifier{
-		KeepDocumentTags: true, // <html lang>, <head> and <body> stay explicit
+		KeepDocumentTags: true,  // <html lang>, <head> and <body> stay explicit
 		KeepEndTags:      false, // optional end tags (</td>, </li>...) go: tables are most of a page
 		KeepQuotes:       false,
 	})

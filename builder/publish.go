@@ -25,9 +25,12 @@ import (
 type Publisher struct {
 	dest, stage string
 
+	fresh bool // dest does not exist: nothing to compare with
+
 	mu       sync.Mutex
 	produced map[string]bool // slash paths relative to dest
 	staged   []string
+	dirs     sync.Map // staging folders already created
 
 	files, written atomic.Int64
 	bytes          atomic.Int64
@@ -52,7 +55,8 @@ func NewPublisher(dest string) (*Publisher, error) {
 	if err := os.MkdirAll(stage, 0o755); err != nil {
 		return nil, err
 	}
-	return &Publisher{dest: dest, stage: stage, produced: map[string]bool{}}, nil
+	_, err := os.Stat(dest)
+	return &Publisher{dest: dest, stage: stage, produced: map[string]bool{}, fresh: errors.Is(err, fs.ErrNotExist)}, nil
 }
 
 // Write publishes data at the slash-separated path rel ("commune/69123/index.html").
@@ -69,14 +73,21 @@ func (p *Publisher) Write(rel string, data []byte) error {
 	}
 	p.files.Add(1)
 	p.bytes.Add(int64(len(data)))
-	if same, err := sameContent(filepath.Join(p.dest, filepath.FromSlash(rel)), data); err != nil {
-		return fmt.Errorf("publish %q: %w", rel, err)
-	} else if same {
-		return nil
+	if !p.fresh {
+		if same, err := sameContent(filepath.Join(p.dest, filepath.FromSlash(rel)), data); err != nil {
+			return fmt.Errorf("publish %q: %w", rel, err)
+		} else if same {
+			return nil
+		}
 	}
 	target := filepath.Join(p.stage, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return fmt.Errorf("publish %q: %w", rel, err)
+	if dir := filepath.Dir(target); dir != p.stage {
+		if _, done := p.dirs.Load(dir); !done {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("publish %q: %w", rel, err)
+			}
+			p.dirs.Store(dir, true)
+		}
 	}
 	if err := os.WriteFile(target, data, 0o644); err != nil {
 		return fmt.Errorf("publish %q: %w", rel, err)
@@ -120,7 +131,7 @@ func (p *Publisher) Abort() error { return os.RemoveAll(p.stage) }
 // published files that this build did not produce.
 func (p *Publisher) Commit() (PublishStats, error) {
 	st := PublishStats{Files: int(p.files.Load()), Bytes: p.bytes.Load(), Written: int(p.written.Load())}
-	if _, err := os.Stat(p.dest); errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(p.dest); p.fresh && errors.Is(err, fs.ErrNotExist) {
 		// First build: the staging folder is the whole site.
 		if err := os.Rename(p.stage, p.dest); err != nil {
 			return st, fmt.Errorf("commit: %w", err)

@@ -2,7 +2,10 @@ package fetch
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"math"
 
 	"territoires/geo"
@@ -18,13 +21,14 @@ type Index struct {
 	ids   map[string]uint32
 	terrs map[string][]packedFigure
 	n     int
+	hash  hash.Hash // of every figure added, in order
 }
 
 type packedFigure struct {
-	value                                  float64
+	value                                 float64
 	measure, dim, period, source, vintage uint32
-	theme                                  uint8
-	status                                 indicator.Status
+	theme                                 uint8
+	status                                indicator.Status
 }
 
 var themes = []indicator.Theme{indicator.Population, indicator.Revenus, indicator.Emploi}
@@ -36,7 +40,7 @@ func LoadIndex(ctx context.Context, cfg Config, ref *geo.Referential) (*Index, e
 		return nil, err
 	}
 	defer st.Close()
-	ix := &Index{ids: map[string]uint32{}, terrs: map[string][]packedFigure{}}
+	ix := NewIndex()
 	for f, err := range st.Figures(ctx) {
 		if err != nil {
 			return nil, fmt.Errorf("read the fetch cache: %w", err)
@@ -45,6 +49,15 @@ func LoadIndex(ctx context.Context, cfg Config, ref *geo.Referential) (*Index, e
 	}
 	return ix, nil
 }
+
+// NewIndex returns an empty index.
+func NewIndex() *Index {
+	return &Index{ids: map[string]uint32{}, terrs: map[string][]packedFigure{}, hash: sha256.New()}
+}
+
+// Fingerprint digests every figure added, so that a build can tell whether
+// the data changed since the site was published.
+func (ix *Index) Fingerprint() string { return hex.EncodeToString(ix.hash.Sum(nil)) }
 
 func (ix *Index) intern(s string) uint32 {
 	if id, ok := ix.ids[s]; ok {
@@ -58,6 +71,8 @@ func (ix *Index) intern(s string) uint32 {
 
 // Add records a figure.
 func (ix *Index) Add(f indicator.Figure) {
+	fmt.Fprintf(ix.hash, "%s\x00%s\x00%s\x00%s\x00%s\x00%v\x00%d\x00%s\x00%s\n",
+		f.Territory, f.Theme, f.Measure, f.Dim, f.Period, f.Value, f.Status, f.Source, f.Vintage)
 	p := packedFigure{
 		value: f.Value, status: f.Status,
 		measure: ix.intern(f.Measure), dim: ix.intern(f.Dim), period: ix.intern(f.Period),
