@@ -256,7 +256,7 @@ func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory
 	}
 	if len(v.Themes) > 0 && hasCharts(v.Themes) {
 		e := v.embedPage()
-		if err := b.publishWith(pub, indexFile(embedPath(t)), b.tpl.embed, "embed", e); err != nil {
+		if err := b.publishWith(pub, strings.TrimPrefix(embedPath(t), "/"), b.tpl.embed, "embed", e); err != nil {
 			return fmt.Errorf("embed: %w", err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"strconv"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -165,5 +166,43 @@ func (t tableView) HTML() template.HTML {
 		b.WriteString("</tr>")
 	}
 	b.WriteString("</tbody></table>")
+	return template.HTML(b.String())
+}
+
+// HTML renders the chart's figure: title, illustrative badge, the chart
+// container read by assets/charts.js, its options as JSON, source, notes
+// and the table of its figures. Written here rather than in the template
+// for speed, like the table: a page holds a dozen charts and each template
+// action costs a reflective call. Every text is escaped; the options are
+// JSON marshalled with <, > and & escaped, safe inside the script element.
+func (c chartView) HTML() template.HTML {
+	var b strings.Builder
+	b.Grow(len(c.Options) + 1024)
+	id := html.EscapeString(c.ID)
+	b.WriteString(`<figure class="chart-block" id="` + id + `"><figcaption><h3>`)
+	b.WriteString(html.EscapeString(c.Title))
+	b.WriteString("</h3>")
+	if c.Illustrative {
+		b.WriteString(`<p class="badge">Illustratif</p>`)
+	}
+	b.WriteString(`</figcaption><div class="chart" data-options="` + id + `-options"`)
+	if c.Unit != "" {
+		b.WriteString(` data-unit="` + html.EscapeString(c.Unit) + `"`)
+	}
+	if c.Decimals != 0 {
+		b.WriteString(` data-decimals="` + strconv.Itoa(c.Decimals) + `"`)
+	}
+	b.WriteString(` role="img" aria-label="` + html.EscapeString(c.Label) + `"></div>`)
+	b.WriteString(`<script type="application/json" id="` + id + `-options">`)
+	b.WriteString(string(c.Options))
+	b.WriteString(`</script><p class="source">`)
+	b.WriteString(html.EscapeString(c.Source))
+	b.WriteString("</p>")
+	for _, n := range c.Notes {
+		b.WriteString(`<p class="note">` + html.EscapeString(n) + "</p>")
+	}
+	b.WriteString("<details><summary>Données</summary>")
+	b.WriteString(string(c.Table.HTML()))
+	b.WriteString("</details></figure>")
 	return template.HTML(b.String())
 }

@@ -1,9 +1,15 @@
 package builder
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"territoires/geo"
+	"territoires/indicator"
 )
 
 func TestTableHTML(t *testing.T) {
@@ -49,5 +55,28 @@ func TestChartOptions(t *testing.T) {
 	again, _ := spec.options()
 	if again != js {
 		t.Error("options differ between two calls")
+	}
+}
+
+func TestWriteCSV(t *testing.T) {
+	ter := &geo.Territory{Kind: geo.Commune, Code: "69123"}
+	var buf bytes.Buffer
+	writeCSV(&buf, ter, []indicator.Figure{
+		{Measure: "M", Dim: "AGE=Y_LT15;SEX=F", Period: "2021", Value: 12.5, Source: `Insee, "RP"`, Vintage: "2021"},
+		{Measure: "M", Period: "2022", Status: indicator.Secret, Source: "Insee", Vintage: "2022"},
+	})
+	r := csv.NewReader(&buf)
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("CSV does not parse: %v", err)
+	}
+	want := [][]string{
+		csvHeader,
+		{"69123", "M", "AGE=Y_LT15;SEX=F", "2021", "12.5", "present", `Insee, "RP"`, "2021"},
+		{"69123", "M", "", "2022", "", "secret", "Insee", "2022"},
+	}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("rows =\n%q\nwant\n%q", rows, want)
 	}
 }

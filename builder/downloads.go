@@ -2,9 +2,9 @@ package builder
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"territoires/geo"
 	"territoires/indicator"
@@ -41,23 +41,42 @@ var csvHeader = []string{"code_territoire", "mesure", "ventilation", "periode", 
 
 // writeCSV writes one row per figure: ";" separated, UTF-8, values with a
 // decimal point (as read by spreadsheets set to any locale through import),
-// empty for secret or unpublished values.
+// empty for secret or unpublished values. Fields are quoted as RFC 4180
+// says when they hold a separator, a quote or a line break.
 func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) error {
-	w := csv.NewWriter(buf)
-	w.Comma = ';'
-	w.Write(csvHeader)
-	row := make([]string, len(csvHeader))
-	for _, f := range figs {
-		row[0], row[1], row[2], row[3] = t.Code, f.Measure, f.Dim, f.Period
-		row[4] = ""
-		if f.Status == indicator.Present {
-			row[4] = strconv.FormatFloat(f.Value, 'f', -1, 64)
+	field := func(s string, last bool) {
+		if strings.ContainsAny(s, ";\"\r\n") {
+			buf.WriteByte('"')
+			buf.WriteString(strings.ReplaceAll(s, `"`, `""`))
+			buf.WriteByte('"')
+		} else {
+			buf.WriteString(s)
 		}
-		row[5], row[6], row[7] = f.Status.String(), f.Source, f.Vintage
-		w.Write(row)
+		if last {
+			buf.WriteByte('\n')
+		} else {
+			buf.WriteByte(';')
+		}
 	}
-	w.Flush()
-	return w.Error()
+	for i, h := range csvHeader {
+		field(h, i == len(csvHeader)-1)
+	}
+	var num []byte
+	for _, f := range figs {
+		field(t.Code, false)
+		field(f.Measure, false)
+		field(f.Dim, false)
+		field(f.Period, false)
+		if f.Status == indicator.Present {
+			num = strconv.AppendFloat(num[:0], f.Value, 'f', -1, 64)
+			buf.Write(num)
+		}
+		buf.WriteByte(';')
+		field(f.Status.String(), false)
+		field(f.Source, false)
+		field(f.Vintage, true)
+	}
+	return nil
 }
 
 // apiTerritory is a territory in the JSON downloads.

@@ -289,8 +289,9 @@ func render(t *template.Template, buf *bytes.Buffer, data any) error {
 }
 
 // embedPath is the URL path of a territory's embed page; each chart is
-// reached with its id as fragment: /embed/commune/69123/#revenus-deciles.
-func embedPath(t *geo.Territory) string { return "/embed/" + t.Kind.Slug() + "/" + t.Code + "/" }
+// reached with its id as fragment: /embed/commune/69123.html#revenus-deciles.
+// A file, not a folder: 36,000 fewer folders to create on every build.
+func embedPath(t *geo.Territory) string { return "/embed/" + t.Kind.Slug() + "/" + t.Code + ".html" }
 
 // embedPageView is the data of an embed page: a shell that
 // assets/charts.js fills with the chart named by the URL fragment, copied

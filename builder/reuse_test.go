@@ -25,7 +25,7 @@ func TestEmbeds(t *testing.T) {
 	fig := page.Find("figure#revenus-deciles")
 	e := embedView{URL: panel.AttrOr("data-embed", "") + "#" + fig.AttrOr("id", ""), Title: fig.Find("h3").Text() + " – " + panel.AttrOr("data-place", "")}
 	snippet := e.snippet()
-	m := regexp.MustCompile(`^<iframe src="https://example\.org/stats/(embed/commune/69123/)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
+	m := regexp.MustCompile(`^<iframe src="https://example\.org/stats/(embed/commune/69123\.html)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
 	if m == nil {
 		t.Fatalf("snippet = %q", snippet)
 	}
@@ -34,7 +34,7 @@ func TestEmbeds(t *testing.T) {
 	}
 	// The snippet's URL exists: a shell that charts.js fills with the
 	// page's figure named by the fragment (checked in a browser by e2e).
-	embed := readPage(t, site, m[1]+"index.html")
+	embed := readPage(t, site, m[1])
 	if got := embed.Find("body.embed").AttrOr("data-page", ""); got != "/stats/commune/69123/" {
 		t.Errorf("embed page reads its figures from %q, want the commune's page", got)
 	}

@@ -125,7 +125,7 @@ func TestChartsDraw(t *testing.T) {
 	}{
 		{"commune", "commune/69123/", false, "commune-69123-desktop"},
 		{"departement", "departement/69/", false, "departement-69-desktop"},
-		{"embed", "embed/commune/69123/#" + target, true, "embed-commune-69123"},
+		{"embed", "embed/commune/69123.html#" + target, true, "embed-commune-69123"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tb.t = t
@@ -280,7 +280,7 @@ func TestPhoneNoHorizontalScroll(t *testing.T) {
 		{"commune", "commune/69123/"},
 		{"departement", "departement/69/"},
 		{"region", "region/84/"},
-		{"embed", "embed/commune/69123/"},
+		{"embed", "embed/commune/69123.html"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tb.t = t
@@ -450,7 +450,7 @@ func TestEmbedSnippet(t *testing.T) {
 	tb.waitUntil(drawTimeout, `document.querySelector('#revenus-deciles .embed-toggle') !== null`)
 	tb.do("click Intégrer", chromedp.Click(chromedp.CSS(`#revenus-deciles .embed-toggle`)))
 	snippet := eval[string](tb, `document.getElementById('integrer-code').value`)
-	m := regexp.MustCompile(`^<iframe src="http://[^/]+/(embed/commune/69123/)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
+	m := regexp.MustCompile(`^<iframe src="http://[^/]+/(embed/commune/69123\.html)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
 	if m == nil {
 		t.Fatalf("snippet = %q", snippet)
 	}
@@ -460,7 +460,7 @@ func TestEmbedSnippet(t *testing.T) {
 	if shown := eval[bool](tb, `!document.getElementById('integrer').hidden && document.getElementById('integrer').closest('figure').id === 'revenus-deciles'`); !shown {
 		t.Error("the snippet panel is not shown under the chart")
 	}
-	if _, err := os.Stat(filepath.Join(site.dir, "public", filepath.FromSlash(m[1]), "index.html")); err != nil {
+	if _, err := os.Stat(filepath.Join(site.dir, "public", filepath.FromSlash(m[1]))); err != nil {
 		t.Errorf("the snippet's page does not exist: %v", err)
 	}
 	tb.open(m[1] + "#" + m[2])
