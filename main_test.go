@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"territoires/preview"
 )
 
 func TestRunBuild(t *testing.T) {
@@ -57,7 +59,7 @@ func TestPreviewHandler(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "commune", "01001"), 0o755)
 	os.WriteFile(filepath.Join(dir, "commune", "01001", "index.html"), []byte("<h1>L'Abergement</h1>"), 0o644)
 	os.WriteFile(filepath.Join(dir, "404.html"), []byte("introuvable"), 0o644)
-	srv := httptest.NewServer(previewHandler(dir))
+	srv := httptest.NewServer(preview.Handler(dir))
 	defer srv.Close()
 
 	for _, tt := range []struct {

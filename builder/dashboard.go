@@ -201,13 +201,19 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 		spec.series = append(spec.series, chartSeries{Name: l.name, Values: vals, Right: l.right})
 	}
 	tbl.Rows = rows
+	return d.chart(spec, title, label, all, notes, tbl)
+}
+
+// chart finishes a chart: its options from the spec, its source line from
+// the figures it shows.
+func (d *dashboard) chart(spec chartSpec, title, label string, figs []indicator.Figure, notes []string, tbl tableView) (*chartView, error) {
 	js, err := spec.options()
 	if err != nil {
 		return nil, err
 	}
 	return &chartView{
-		ID: id, Title: title, Source: d.sourceLine(all), Notes: notes, Label: label,
-		Unit: unit, Decimals: decimals, Options: js, Table: tbl,
+		ID: spec.id, Title: title, Source: d.sourceLine(figs), Notes: notes, Label: label,
+		Unit: spec.unit, Decimals: spec.decimals, Options: js, Table: tbl,
 	}, nil
 }
 
@@ -298,16 +304,10 @@ func (d *dashboard) agePyramid() (*chartView, error) {
 	}
 	spec := chartSpec{id: "pyramide-ages", kind: "hbar", categories: labels, zero: true,
 		series: []chartSeries{{Name: "Hommes", Values: men, Stack: "total"}, {Name: "Femmes", Values: women, Stack: "total"}}}
-	js, err := spec.options()
-	if err != nil {
-		return nil, err
-	}
-	return &chartView{
-		ID: "pyramide-ages", Title: "Population par sexe et tranche d'âge (" + figs[0].Period + ")",
-		Source: d.sourceLine(figs), Label: fmt.Sprintf("Pyramide des âges de %s en %s, hommes à gauche, femmes à droite", d.t.Name, figs[0].Period),
-		Unit: "hab.", Options: js, Table: tbl,
-		Notes: []string{"Les hommes sont représentés à gauche, les femmes à droite."},
-	}, nil
+	spec.unit = "hab."
+	return d.chart(spec, "Population par sexe et tranche d'âge ("+figs[0].Period+")",
+		fmt.Sprintf("Pyramide des âges de %s en %s, hommes à gauche, femmes à droite", d.t.Name, figs[0].Period),
+		figs, []string{"Les hommes sont représentés à gauche, les femmes à droite."}, tbl)
 }
 
 // compareAgeBands orders "Y_LT15" < "Y15T29" < ... < "Y_GE75".
@@ -367,14 +367,7 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 		notes = append(notes, fmt.Sprintf("%s, %s : %s.", d.t.Name, strings.Join(secret, ", "), secretNote))
 	}
 	spec.categories = cats
-	js, err := spec.options()
-	if err != nil {
-		return nil, err
-	}
-	return &chartView{
-		ID: id, Title: title, Source: d.sourceLine(all), Notes: notes, Label: label,
-		Unit: unit, Decimals: decimals, Options: js, Table: tbl,
-	}, nil
+	return d.chart(spec, title, label, all, notes, tbl)
 }
 
 func (d *dashboard) income() (*chartView, error) {
@@ -435,16 +428,9 @@ func (d *dashboard) jobsPerInhabitant() (*chartView, error) {
 	}
 	spec := chartSpec{id: "emplois", kind: "bar", categories: cats, zero: true, decimals: 1,
 		series: []chartSeries{{Name: "Emplois pour 100 habitants", Values: vals}}}
-	js, err := spec.options()
-	if err != nil {
-		return nil, err
-	}
-	return &chartView{
-		ID: "emplois", Title: "Emplois au lieu de travail pour 100 habitants en " + period,
-		Source: d.sourceLine(all), Label: "Emplois situés dans le territoire pour 100 habitants, comparés aux territoires parents",
-		Decimals: 1, Options: js, Table: tbl,
-		Notes: []string{"Au-dessus de 100, le territoire offre plus d'emplois qu'il n'a d'habitants."},
-	}, nil
+	return d.chart(spec, "Emplois au lieu de travail pour 100 habitants en "+period,
+		"Emplois situés dans le territoire pour 100 habitants, comparés aux territoires parents",
+		all, []string{"Au-dessus de 100, le territoire offre plus d'emplois qu'il n'a d'habitants."}, tbl)
 }
 
 // salariedJobs shows the private-sector jobs and the employers that
@@ -490,14 +476,7 @@ func (d *dashboard) sectorChart(id, measure, key, title, label string) (*chartVi
 		tbl.Rows = append(tbl.Rows, rowView{Head: cats[i], Cells: []string{cell(f, 0, "")}})
 	}
 	spec := chartSpec{id: id, kind: "hbar", categories: cats, zero: true, series: []chartSeries{{Name: label, Values: vals}}}
-	js, err := spec.options()
-	if err != nil {
-		return nil, err
-	}
-	return &chartView{
-		ID: id, Title: title + " en " + kept[0].Period, Source: d.sourceLine(kept),
-		Label: label + " de " + d.t.Name + " par secteur en " + kept[0].Period, Options: js, Table: tbl,
-	}, nil
+	return d.chart(spec, title+" en "+kept[0].Period, label+" de "+d.t.Name+" par secteur en "+kept[0].Period, kept, nil, tbl)
 }
 
 func (d *dashboard) salariedBySector() (*chartView, error) {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 
 	"territoires/builder"
 	"territoires/config"
+	"territoires/preview"
 )
 
 func TestMain(m *testing.M) {
@@ -97,7 +97,7 @@ func startSite() error {
 	}
 	fmt.Fprintf(os.Stderr, "e2e: built %d pages in %.1fs into %s\n", sum.Pages, time.Since(start).Seconds(), cfg.Path(cfg.Output))
 	mux := http.NewServeMux()
-	mux.Handle("/", staticHandler(cfg.Path(cfg.Output)))
+	mux.Handle("/", preview.Handler(cfg.Path(cfg.Output)))
 	mux.Handle("/_e2e/", http.StripPrefix("/_e2e", probeHandler()))
 	site.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	site.srv.Start()
@@ -114,44 +114,13 @@ func stopSite() {
 	}
 }
 
-// hostHeaders are the headers that the site asks its hosts to send (see
-// serve.go and the _headers file): above all the strict CSP.
-var hostHeaders = map[string]string{
-	"Content-Security-Policy": "default-src 'self'",
-	"X-Content-Type-Options":  "nosniff",
-	"Referrer-Policy":         "strict-origin-when-cross-origin",
-}
-
-// staticHandler serves dir like a static host, as serve.go's previewHandler
-// does: the headers above on every answer, index.html for folders,
-// 404.html with status 404 for what does not exist.
-func staticHandler(dir string) http.Handler {
-	files := http.FileServer(http.Dir(dir))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for k, v := range hostHeaders {
-			w.Header().Set(k, v)
-		}
-		name := filepath.Join(dir, filepath.FromSlash(filepath.Clean("/"+r.URL.Path)))
-		if _, err := os.Stat(name); errors.Is(err, os.ErrNotExist) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(http.StatusNotFound)
-			if f, err := os.Open(filepath.Join(dir, "404.html")); err == nil {
-				defer f.Close()
-				io.Copy(w, f)
-			}
-			return
-		}
-		files.ServeHTTP(w, r)
-	})
-}
-
 // probeHandler serves pages that break the rules on purpose, under the
 // same headers, so that a test can check that the checks see what they
 // must see.
 func probeHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/probe/", func(w http.ResponseWriter, r *http.Request) {
-		for k, v := range hostHeaders {
+		for k, v := range preview.Headers {
 			w.Header().Set(k, v)
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -160,7 +129,7 @@ func probeHandler() http.Handler {
 <body><p>probe</p><script>document.title = "inline script ran";</script></body></html>`)
 	})
 	mux.HandleFunc("/probe.js", func(w http.ResponseWriter, r *http.Request) {
-		for k, v := range hostHeaders {
+		for k, v := range preview.Headers {
 			w.Header().Set(k, v)
 		}
 		w.Header().Set("Content-Type", "text/javascript")
