@@ -29,7 +29,9 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 	insee := inseetest.New(inseetest.Options{Ref: ref, Quota: 100000, Window: time.Second})
 	defer insee.Close()
 	communes := urssaftest.CommunesOf(ref)
-	urssaf := urssaftest.NewServer(urssaftest.Options{Data: urssaftest.Data{Communes: communes, Retired: map[string]string{}}})
+	// The regional series of Corsica is 10 % off the sum of its communes:
+	// the build log must say so.
+	urssaf := urssaftest.NewServer(urssaftest.Options{Data: urssaftest.Data{Communes: communes, Retired: map[string]string{}, RegionSkew: map[string]float64{"94": 0.1}}})
 	defer urssaf.Close()
 	for k, v := range map[string]string{
 		"TERRITOIRES_SOURCE":      "api",
@@ -46,6 +48,9 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 	var log bytes.Buffer
 	if err := run(context.Background(), []string{"build", "-config", cfg, "-summary", summary}, &log, &log); err != nil {
 		t.Fatalf("build: %v\n%s", err, log.String())
+	}
+	if !strings.Contains(log.String(), "région total from communes differs from the regional series") || !strings.Contains(log.String(), "94") {
+		t.Errorf("the build log does not report the région check:\n%s", log.String())
 	}
 	calls := insee.Stats().Calls
 	if calls == 0 {

@@ -121,7 +121,7 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 				return err
 			}
 		}
-		ix, err := fetch.LoadIndex(ctx, site.Fetch, ref)
+		ix, err := fetch.LoadIndex(ctx, site.Fetch, ref, slog.New(slog.NewTextHandler(log, nil)))
 		if err != nil {
 			return err
 		}

@@ -98,7 +98,7 @@ type figID struct{ territory, measure string }
 // measure (the latest period wins).
 func storeFigures(t *testing.T, cfg Config, ref *geo.Referential) map[figID]indicator.Figure {
 	t.Helper()
-	st, err := OpenStore(cfg, ref)
+	st, err := OpenStore(cfg, ref, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"log/slog"
 	"math"
 
 	"territoires/geo"
@@ -33,9 +34,10 @@ type packedFigure struct {
 
 var themes = []indicator.Theme{indicator.Population, indicator.Revenus, indicator.Emploi}
 
-// LoadIndex decodes the whole cache of cfg into an Index, making no call.
-func LoadIndex(ctx context.Context, cfg Config, ref *geo.Referential) (*Index, error) {
-	st, err := OpenStore(cfg, ref)
+// LoadIndex decodes the whole cache of cfg into an Index, making no call;
+// what the sources report while decoding goes to log (nil: discarded).
+func LoadIndex(ctx context.Context, cfg Config, ref *geo.Referential, log *slog.Logger) (*Index, error) {
+	st, err := OpenStore(cfg, ref, log)
 	if err != nil {
 		return nil, err
 	}

@@ -126,7 +126,7 @@ func TestKillRestart(t *testing.T) {
 // figureDigest decodes every figure of a cache into a count and a sum.
 func figureDigest(t *testing.T, cfg Config) string {
 	t.Helper()
-	st, err := OpenStore(cfg, testRef(t))
+	st, err := OpenStore(cfg, testRef(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

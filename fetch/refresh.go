@@ -222,8 +222,13 @@ type Store struct {
 	sources []Source
 }
 
-// OpenStore opens the cache of cfg for reading.
-func OpenStore(cfg Config, ref *geo.Referential) (*Store, error) {
+// OpenStore opens the cache of cfg for reading. What the sources report
+// while decoding (URSSAF's check of the région totals, unknown commune
+// codes) goes to log; nil discards it.
+func OpenStore(cfg Config, ref *geo.Referential, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -232,13 +237,15 @@ func OpenStore(cfg Config, ref *geo.Referential) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	e, err := NewEngine(cfg.engineOptions(cache))
+	opts := cfg.engineOptions(cache)
+	opts.Logger = log
+	e, err := NewEngine(opts)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	// Credentials are not needed to read the cache.
 	cfg.creds = nil
-	sources, err := buildSources(context.Background(), cfg, ref, slog.New(slog.DiscardHandler))
+	sources, err := buildSources(context.Background(), cfg, ref, log)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}

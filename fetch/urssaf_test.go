@@ -628,7 +628,7 @@ func TestUrssafRefresh(t *testing.T) {
 		t.Errorf("%d exports, want %d", got, len(urssaftest.Datasets()))
 	}
 
-	store, err := OpenStore(cfg, ref)
+	store, err := OpenStore(cfg, ref, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
