@@ -94,7 +94,8 @@ type echartsOption struct {
 
 // options builds the ECharts option of a chart and marshals it.
 func (s chartSpec) options() (template.JS, error) {
-	var o echartsOption // charts.js shows a legend when there are several series
+	// charts.js shows a legend when there are several series.
+	o := echartsOption{Series: make([]charts.SingleSeries, 0, len(s.series))}
 	// ECharts' defaults: a category x axis, a value y axis starting at zero.
 	category := opts.XAxis{Data: s.categories}
 	var value opts.YAxis

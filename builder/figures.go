@@ -47,11 +47,27 @@ func comparePeriods(a, b string) int {
 
 // series returns the figures of a measure and breakdown, oldest first.
 // owner, when not empty, keeps only the figures of that territory ID
-// (a département's page also holds its région's quarterly series).
+// (a département's page also holds its région's quarterly series). The
+// figures are sorted by territory, breakdown and period, so the result is
+// usually a part of the index, returned without copying: callers must not
+// modify it.
 func (fs figureSet) series(measure, dim, owner string) []indicator.Figure {
+	list := fs.byMeasure[measure]
+	match := func(f indicator.Figure) bool { return f.Dim == dim && (owner == "" || f.Territory == owner) }
+	start := slices.IndexFunc(list, match)
+	if start < 0 {
+		return nil
+	}
+	end := start
+	for end < len(list) && match(list[end]) {
+		end++
+	}
+	if !slices.ContainsFunc(list[end:], match) {
+		return list[start:end:end]
+	}
 	var out []indicator.Figure
-	for _, f := range fs.byMeasure[measure] {
-		if f.Dim == dim && (owner == "" || f.Territory == owner) {
+	for _, f := range list[start:] {
+		if match(f) {
 			out = append(out, f)
 		}
 	}
