@@ -151,18 +151,29 @@ func (l *lexer) observation(obs *melodiObs) error {
 	return nil
 }
 
-// scalars reads an object of scalars (or null) into m.
-func (l *lexer) scalars(m map[string]string) error {
-	if c, err := l.peek(); err != nil {
-		return err
-	} else if c != '{' {
+// openObject consumes the { of an object, or a null standing for an empty
+// one; it reports whether an object's members follow.
+func (l *lexer) openObject() (bool, error) {
+	c, err := l.peek()
+	if err != nil {
+		return false, err
+	}
+	if c != '{' {
 		s, _, err := l.scalar()
 		if err != nil || s != "" {
-			return fmt.Errorf("%w: want an object", errSyntax)
+			return false, fmt.Errorf("%w: want an object", errSyntax)
 		}
-		return nil
+		return false, nil
 	}
 	l.r.ReadByte()
+	return true, nil
+}
+
+// scalars reads an object of scalars (or null) into m.
+func (l *lexer) scalars(m map[string]string) error {
+	if open, err := l.openObject(); !open || err != nil {
+		return err
+	}
 	for first := true; ; first = false {
 		ok, err := l.more(first, '}')
 		if err != nil || !ok {
@@ -182,16 +193,9 @@ func (l *lexer) scalars(m map[string]string) error {
 
 // measures reads {"FIRST_KEY":{"value":v,...},...}, keeping the first.
 func (l *lexer) measures(obs *melodiObs) error {
-	if c, err := l.peek(); err != nil {
+	if open, err := l.openObject(); !open || err != nil {
 		return err
-	} else if c != '{' {
-		s, _, err := l.scalar()
-		if err != nil || s != "" {
-			return fmt.Errorf("%w: want an object", errSyntax)
-		}
-		return nil
 	}
-	l.r.ReadByte()
 	for first := true; ; first = false {
 		ok, err := l.more(first, '}')
 		if err != nil || !ok {
