@@ -263,14 +263,11 @@ func description(t *geo.Territory, kf []keyFigure) string {
 	if t.Departement != nil && t.Departement != t {
 		fmt.Fprintf(&b, ", %s", t.Departement.Name)
 	}
-	for i, k := range kf {
-		sep := " ; "
-		if i == 0 {
-			sep = " : "
-		}
-		fmt.Fprintf(&b, "%s%s %s (%s)", sep, strings.ToLower(k.Label), k.Value, k.Detail)
+	b.WriteString(".")
+	for _, k := range kf {
+		fmt.Fprintf(&b, " %s : %s (%s).", k.Label, k.Value, k.Detail)
 	}
-	b.WriteString(". Statistiques locales avec sources et millésimes.")
+	b.WriteString(" Statistiques locales avec sources et millésimes.")
 	return strings.ReplaceAll(b.String(), nnbsp, " ")
 }
 

@@ -171,7 +171,7 @@ func TestMetadataAndAbout(t *testing.T) {
 	mustBuild(t, site)
 	doc := readPage(t, site, "commune/69123/index.html")
 	desc := doc.Find(`meta[name=description]`).AttrOr("content", "")
-	if !strings.Contains(desc, "Lyon") || !strings.Contains(desc, "519 127") || !strings.Contains(desc, "revenu médian") {
+	if !strings.Contains(desc, "Lyon") || !strings.Contains(desc, "519 127") || !strings.Contains(desc, "Revenu médian : ") {
 		t.Errorf("description %q lacks the key figures", desc)
 	}
 	for _, prop := range []string{"og:title", "og:url", "og:type", "og:locale", "og:site_name"} {

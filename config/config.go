@@ -109,6 +109,9 @@ func Parse(file, src string, getenv func(string) string) (*Site, error) {
 	if v := getenv("TERRITOIRES_SOURCE"); v != "" {
 		s.Source = v
 	}
+	if v := getenv("TERRITOIRES_BASE_URL"); v != "" {
+		s.BaseURL = v // where a CI job publishes, e.g. GitHub Pages
+	}
 	s.Fetch = s.Fetch.WithDefaults()
 	if err := s.Fetch.ApplyEnv(getenv); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)

@@ -87,13 +87,13 @@ func TestSourceAndFetch(t *testing.T) {
 		t.Errorf("source %q, fetch %+v", s.Source, s.Fetch)
 	}
 	env := func(k string) string {
-		return map[string]string{"TERRITOIRES_SOURCE": "offline", "TERRITOIRES_INSEE_QUOTA": "12"}[k]
+		return map[string]string{"TERRITOIRES_SOURCE": "offline", "TERRITOIRES_INSEE_QUOTA": "12", "TERRITOIRES_BASE_URL": "https://x.github.io/t"}[k]
 	}
 	s, err = Parse("site.toml", "source = \"api\"\n", env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Source != "offline" || s.Fetch.Quota != 12 {
+	if s.Source != "offline" || s.Fetch.Quota != 12 || s.BaseURL != "https://x.github.io/t/" {
 		t.Errorf("environment not applied: source %q, quota %d", s.Source, s.Fetch.Quota)
 	}
 	for _, tt := range []struct{ src, want string }{
