@@ -107,6 +107,25 @@ func (l *lexer) more(first bool, end byte) (bool, error) {
 	return true, nil
 }
 
+// members reads the members of an object whose { has been read: for each,
+// fn gets its rank (from 0) and its key, and reads its value. It stops at
+// the closing } or at the first error.
+func (l *lexer) members(fn func(i int, key string) error) error {
+	for i := 0; ; i++ {
+		ok, err := l.more(i == 0, '}')
+		if err != nil || !ok {
+			return err
+		}
+		key, err := l.key()
+		if err != nil {
+			return err
+		}
+		if err := fn(i, key); err != nil {
+			return err
+		}
+	}
+}
+
 // key reads an object key and its colon.
 func (l *lexer) key() (string, error) {
 	s, err := l.str()
@@ -211,18 +230,7 @@ func (l *lexer) skip() error {
 	switch c {
 	case '{':
 		l.r.ReadByte()
-		for first := true; ; first = false {
-			ok, err := l.more(first, '}')
-			if err != nil || !ok {
-				return err
-			}
-			if _, err := l.key(); err != nil {
-				return err
-			}
-			if err := l.skip(); err != nil {
-				return err
-			}
-		}
+		return l.members(func(int, string) error { return l.skip() })
 	case '[':
 		l.r.ReadByte()
 		for first := true; ; first = false {

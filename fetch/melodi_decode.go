@@ -52,55 +52,48 @@ func decodeMelodi(r io.Reader, fn func(melodiObs) error) (melodiPaging, int, err
 	}
 	sawObs := false
 	obs := melodiObs{Dims: map[string]string{}, Attrs: map[string]string{}}
-	for first := true; ; first = false {
-		ok, err := l.more(first, '}')
-		if err != nil {
-			return paging, n, err
-		}
-		if !ok {
-			break
-		}
-		key, err := l.key()
-		if err != nil {
-			return paging, n, err
-		}
+	err := l.members(func(_ int, key string) error {
 		switch key {
 		case "observations":
 			sawObs = true
 			if err := l.expect('['); err != nil {
-				return paging, n, fmt.Errorf("observations: %w", err)
+				return fmt.Errorf("observations: %w", err)
 			}
 			for first := true; ; first = false {
 				ok, err := l.more(first, ']')
 				if err != nil {
-					return paging, n, fmt.Errorf("observation %d: %w", n, err)
+					return fmt.Errorf("observation %d: %w", n, err)
 				}
 				if !ok {
 					break
 				}
 				if err := l.observation(&obs); err != nil {
-					return paging, n, fmt.Errorf("observation %d: %w", n, err)
+					return fmt.Errorf("observation %d: %w", n, err)
 				}
 				n++
 				if fn != nil {
 					if err := fn(obs); err != nil {
-						return paging, n, err
+						return err
 					}
 				}
 			}
 		case "paging":
 			b, err := l.raw()
 			if err != nil {
-				return paging, n, fmt.Errorf("paging: %w", err)
+				return fmt.Errorf("paging: %w", err)
 			}
 			if err := json.Unmarshal(b, &paging); err != nil {
-				return paging, n, fmt.Errorf("paging: %w", err)
+				return fmt.Errorf("paging: %w", err)
 			}
 		default:
 			if err := l.skip(); err != nil {
-				return paging, n, fmt.Errorf("%s: %w", key, err)
+				return fmt.Errorf("%s: %w", key, err)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return paging, n, err
 	}
 	if err := l.end(); err != nil {
 		return paging, n, err
@@ -119,18 +112,8 @@ func (l *lexer) observation(obs *melodiObs) error {
 	if err := l.expect('{'); err != nil {
 		return err
 	}
-	for first := true; ; first = false {
-		ok, err := l.more(first, '}')
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		key, err := l.key()
-		if err != nil {
-			return err
-		}
+	err := l.members(func(_ int, key string) error {
+		var err error
 		switch key {
 		case "dimensions":
 			err = l.scalars(obs.Dims)
@@ -144,6 +127,10 @@ func (l *lexer) observation(obs *melodiObs) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", key, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if obs.Dims["GEO"] == "" {
 		return errors.New("no GEO dimension")
@@ -174,21 +161,14 @@ func (l *lexer) scalars(m map[string]string) error {
 	if open, err := l.openObject(); !open || err != nil {
 		return err
 	}
-	for first := true; ; first = false {
-		ok, err := l.more(first, '}')
-		if err != nil || !ok {
-			return err
-		}
-		k, err := l.key()
-		if err != nil {
-			return err
-		}
+	return l.members(func(_ int, k string) error {
 		v, _, err := l.scalar()
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
 		m[k] = v
-	}
+		return nil
+	})
 }
 
 // measures reads {"FIRST_KEY":{"value":v,...},...}, keeping the first.
@@ -196,42 +176,17 @@ func (l *lexer) measures(obs *melodiObs) error {
 	if open, err := l.openObject(); !open || err != nil {
 		return err
 	}
-	for first := true; ; first = false {
-		ok, err := l.more(first, '}')
-		if err != nil || !ok {
-			return err
-		}
-		k, err := l.key()
-		if err != nil {
-			return err
-		}
-		if !first {
-			if err := l.skip(); err != nil {
-				return err
-			}
-			continue
+	return l.members(func(i int, k string) error {
+		if i > 0 {
+			return l.skip()
 		}
 		obs.Measure = k
 		if err := l.expect('{'); err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
-		for first := true; ; first = false {
-			ok, err := l.more(first, '}')
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			f, err := l.key()
-			if err != nil {
-				return err
-			}
+		return l.members(func(_ int, f string) error {
 			if f != "value" {
-				if err := l.skip(); err != nil {
-					return err
-				}
-				continue
+				return l.skip()
 			}
 			s, quoted, err := l.scalar()
 			if err != nil {
@@ -246,8 +201,9 @@ func (l *lexer) measures(obs *melodiObs) error {
 			if obs.Value, obs.HasVal, err = number(json.RawMessage(s)); err != nil {
 				return fmt.Errorf("measure %s: %w", k, err)
 			}
-		}
-	}
+			return nil
+		})
+	})
 }
 
 func expectDelim(dec *json.Decoder, want json.Delim) error {
