@@ -15,13 +15,9 @@ import (
 	"territoires/indicator"
 )
 
-// The -update flag rewrites golden files. The URSSAF tests of this package
-// may define it too: define it once, read it by name.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
+// The -update flag rewrites the golden files of every decoder test of the
+// package (DDL, MELODI, URSSAF), which read it by name.
+var _ = flag.Bool("update", false, "rewrite golden files")
 
 func inseeGolden(t *testing.T, path string, got []byte) {
 	t.Helper()

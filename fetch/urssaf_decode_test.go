@@ -21,13 +21,6 @@ import (
 	"territoires/indicator"
 )
 
-// The -update flag rewrites golden files. Other test files of the package
-// may define it too: define it only once, read it by name.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-}
 
 func urssafUpdating() bool {
 	f := flag.Lookup("update")
