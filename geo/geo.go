@@ -17,10 +17,20 @@ const (
 	EPCI
 	Commune
 	Arrondissement // arrondissement municipal of Paris, Lyon or Marseille
+
+	// Kinds of issue 12: départemental arrondissements and INSEE's study
+	// zonings. They sit beside the administrative tree: a commune belongs to
+	// one of each, but they are not its Parents.
+	ArrondissementDep // arrondissement départemental ("691"): MELODI level ARR
+	ZoneEmploi        // zone d'emploi 2020 ("2415"): MELODI level ZE2020
+	UniteUrbaine      // unité urbaine 2020 ("01121"): MELODI level UU2020
+	AireAttraction    // aire d'attraction des villes 2020 ("062"): MELODI level AAV2020
+	BassinVie         // bassin de vie 2022 ("01004"): MELODI level BV2022
 )
 
 // Kinds lists every kind from the top down.
-var Kinds = []Kind{France, Region, Departement, Collectivite, EPCI, Commune, Arrondissement}
+var Kinds = []Kind{France, Region, Departement, Collectivite, EPCI, Commune, Arrondissement,
+	ArrondissementDep, ZoneEmploi, UniteUrbaine, AireAttraction, BassinVie}
 
 var kindInfo = [...]struct{ slug, label, plural string }{
 	France:         {"france", "Pays", "Pays"},
@@ -30,6 +40,12 @@ var kindInfo = [...]struct{ slug, label, plural string }{
 	EPCI:           {"epci", "Intercommunalité (EPCI)", "Intercommunalités (EPCI)"},
 	Commune:        {"commune", "Commune", "Communes"},
 	Arrondissement: {"arrondissement-municipal", "Arrondissement municipal", "Arrondissements municipaux"},
+
+	ArrondissementDep: {"arrondissement", "Arrondissement", "Arrondissements"},
+	ZoneEmploi:        {"zone-emploi", "Zone d'emploi", "Zones d'emploi"},
+	UniteUrbaine:      {"unite-urbaine", "Unité urbaine", "Unités urbaines"},
+	AireAttraction:    {"aire-attraction", "Aire d'attraction des villes", "Aires d'attraction des villes"},
+	BassinVie:         {"bassin-vie", "Bassin de vie", "Bassins de vie"},
 }
 
 // Slug is the kind's name in URLs and territory IDs: "commune", "epci"...

@@ -47,6 +47,11 @@ const (
 	Population Theme = "population"
 	Revenus    Theme = "revenus"
 	Emploi     Theme = "emploi"
+	// Themes of issue 12.
+	Tourisme    Theme = "tourisme"
+	Entreprises Theme = "entreprises"
+	Logement    Theme = "logement"
+	Menages     Theme = "menages" // diplomas, households and families
 )
 
 // Measures produced by the fetchers and understood by the builder. A
@@ -76,6 +81,18 @@ const (
 	AERadiations      = "AE_RADIATIONS"    // auto-entrepreneur cancellations
 	ProcCollectives   = "PROC_COLLECTIVES" // collective proceedings, France (Urssaf), Dim "NATURE=..."
 	AEChiffreAffaires = "AE_CA"            // auto-entrepreneurs' declared turnover, euros (Urssaf)
+	Actifs            = "ACTIFS"           // active population 15-64 (census, DS_RP_EMPLOI_LR_PRINC), Dim "" or "EMPSTA=1|2"
+	SalariesPartEmp   = "SAL_PART_EMP"     // employees of private households (Urssaf, particuliers employeurs), Dim "CATEGORIE=..."
+
+	// Issue 12 measures (MELODI datasets named in brackets).
+	TourCapacite  = "TOUR_CAP"    // establishments [DS_TOUR_CAP], Dim "ACTIVITY=I551|I552|I553;RANKING=_T|1..5|NC"
+	TourPlaces    = "TOUR_PLACES" // rooms (hotels), pitches (campsites), beds (other) [DS_TOUR_CAP], same Dims
+	CreationsEnt  = "CREA_ENT"    // business creations [DS_SIDE_CREA_ENT_COM], Dim "" or "ACTIVITY=<A10>"
+	CreationsEtab = "CREA_ETAB"   // establishment creations [DS_SIDE_CREA_ETAB_COM], same Dims
+	Logements     = "LOGEMENTS"   // dwellings [DS_RP_LOGEMENT_PRINC], Dim "" or "OCS=DW_MAIN|DW_SEC_DW_OCC|DW_VAC" or "TDW=1|2" (houses, flats) or "TSH=100|200|300"
+	Diplomes      = "DIPLOMES"    // population out of school aged 15+ by highest diploma [DS_RP_DIPLOMES_PRINC], Dim "" or "EDUC=<code>"
+	MenagesTaille = "MENAGES"     // households [DS_RP_MENAGES_PRINC], Dim "" or "NPERS=1|2|3|4|5+"
+	Familles      = "FAMILLES"    // families [DS_RP_FAMILLE_COMP], Dim "" or "TFN=1|21|22"
 )
 
 // Figure is one value of one measure for one territory and period.
