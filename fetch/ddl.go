@@ -121,6 +121,12 @@ func parseDDLCube(s string) (ddlCube, error) {
 	return ddlCube{Croisement: cr, Jeu: jeu, spec: spec}, nil
 }
 
+func init() {
+	Register(Provider{Name: "ddl", API: "insee", New: func(cfg Config, ref *geo.Referential, h *Host) (Source, error) {
+		return NewDDL(cfg, ref, h)
+	}})
+}
+
 // NewDDL returns the Données Locales source for cfg (defaulted and
 // validated) and ref, calling through h.
 func NewDDL(cfg Config, ref *geo.Referential, h *Host) (*DDL, error) {

@@ -62,6 +62,12 @@ type Melodi struct {
 	now      func() time.Time
 }
 
+func init() {
+	Register(Provider{Name: "melodi", API: "insee", New: func(cfg Config, ref *geo.Referential, h *Host) (Source, error) {
+		return NewMelodi(cfg, ref, h), nil
+	}})
+}
+
 // NewMelodi returns the MELODI source for cfg (already defaulted and
 // validated) and ref, calling through h.
 func NewMelodi(cfg Config, ref *geo.Referential, h *Host) *Melodi {

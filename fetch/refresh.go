@@ -181,35 +181,31 @@ func progress(ctx context.Context, e *Engine, log *slog.Logger, every time.Durat
 // buildSources returns the configured sources.
 func buildSources(ctx context.Context, cfg Config, ref *geo.Referential, log *slog.Logger) ([]Source, error) {
 	var sources []Source
-	if slices.Contains(cfg.Sources, "insee") {
-		h, err := cfg.inseeHost(ctx)
-		if err != nil {
-			return nil, err
+	add := func(name string, host func() (*Host, error)) error {
+		p, ok := provider(name)
+		if !ok {
+			log.Warn("the client of " + name + " is not built in: skipped")
+			return nil
 		}
-		switch cfg.Source {
-		case "ddl":
-			d, err := NewDDL(cfg, ref, h)
-			if err != nil {
-				return nil, err
-			}
-			sources = append(sources, d)
-		default:
-			sources = append(sources, NewMelodi(cfg, ref, h))
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		s, err := p.New(cfg, ref, h)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		sources = append(sources, s)
+		return nil
+	}
+	if slices.Contains(cfg.Sources, "insee") {
+		if err := add(cfg.Source, func() (*Host, error) { return cfg.inseeHost(ctx) }); err != nil {
+			return nil, err
 		}
 	}
 	if slices.Contains(cfg.Sources, "urssaf") {
-		if newURSSAF == nil {
-			log.Warn("the URSSAF client is not built in: skipped")
-		} else {
-			h, err := cfg.urssafHost()
-			if err != nil {
-				return nil, err
-			}
-			s, err := newURSSAF(cfg, ref, h)
-			if err != nil {
-				return nil, fmt.Errorf("urssaf: %w", err)
-			}
-			sources = append(sources, s)
+		if err := add("urssaf", cfg.urssafHost); err != nil {
+			return nil, err
 		}
 	}
 	return sources, nil

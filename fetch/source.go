@@ -54,10 +54,37 @@ func (p Plan) Duration() time.Duration {
 	return time.Duration(p.Missing()) * l.Window() / time.Duration(l.Allowed())
 }
 
-// newURSSAF builds the URSSAF source. It is set by the URSSAF client's file
-// (fetch/urssaf*.go) in an init function; while it is nil, Refresh skips
-// URSSAF with a note.
-var newURSSAF func(cfg Config, ref *geo.Referential, h *Host) (Source, error)
+// A Provider makes the Source of one API. Each API package (fetch/melodi,
+// fetch/ddl, fetch/urssaf) registers its own in an init function, as
+// database/sql drivers do; the program imports them for that effect.
+type Provider struct {
+	Name string // "melodi", "ddl", "urssaf": the value of cfg.Source for INSEE providers
+	API  string // "insee" or "urssaf": which host, and so which quota, its calls spend
+	New  func(cfg Config, ref *geo.Referential, h *Host) (Source, error)
+}
+
+var (
+	providersMu sync.Mutex
+	providers   = map[string]Provider{}
+)
+
+// Register makes a provider available to Refresh and OpenStore. It panics
+// if the name is registered twice.
+func Register(p Provider) {
+	providersMu.Lock()
+	defer providersMu.Unlock()
+	if _, dup := providers[p.Name]; dup {
+		panic("fetch: provider " + p.Name + " registered twice")
+	}
+	providers[p.Name] = p
+}
+
+func provider(name string) (Provider, bool) {
+	providersMu.Lock()
+	defer providersMu.Unlock()
+	p, ok := providers[name]
+	return p, ok
+}
 
 // failureLog collects the requests of a run that failed for good, so that
 // one bad request does not stop the others. Safe for concurrent use.

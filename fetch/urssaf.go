@@ -22,12 +22,12 @@ import (
 )
 
 func init() {
-	newURSSAF = func(cfg Config, ref *geo.Referential, h *Host) (Source, error) {
+	Register(Provider{Name: "urssaf", API: "urssaf", New: func(cfg Config, ref *geo.Referential, h *Host) (Source, error) {
 		if ref == nil {
 			return nil, errors.New("urssaf: no territory referential")
 		}
 		return NewUrssafClient(cfg.URSSAFURL, ref, h)
-	}
+	}})
 }
 
 // UrssafClient downloads the Urssaf open-data datasets (an OpenDataSoft
