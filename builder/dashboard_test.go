@@ -32,6 +32,7 @@ type chartOption struct {
 		Type string
 		Data []any
 	} `json:"series"`
+	Table *tableData `json:"table"`
 }
 
 func chartJSON(t *testing.T, doc *goquery.Document, id string) chartOption {
@@ -40,6 +41,9 @@ func chartJSON(t *testing.T, doc *goquery.Document, id string) chartOption {
 	var o chartOption
 	if err := json.Unmarshal([]byte(raw), &o); err != nil {
 		t.Fatalf("chart %s: JSON does not parse: %v\n%s", id, err, raw)
+	}
+	if o.Table != nil {
+		fillFromTable(t, doc.Find("figure#"+id+" table"), &o)
 	}
 	return o
 }

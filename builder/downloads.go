@@ -3,20 +3,114 @@ package builder
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"territoires/geo"
 	"territoires/indicator"
 )
 
-// Downloads: for every territory, its figures as CSV and as JSON, at
-// /api/{kind}/{code}.csv and .json. The JSON files and /api/index.json form a
+// Downloads: for every territory, its figures as JSON at
+// /api/{kind}/{code}.json; the same figures as CSV, one file per
+// département for its communes (/api/commune/departement-69.csv) and one
+// file per kind for the other territories (/api/epci.csv, /api/region.csv,
+// ...): 36,000 fewer files than a CSV per territory, and a file that a
+// spreadsheet filters by code. The JSON files and /api/index.json form a
 // static, read-only API documented on the "À propos / Données" page.
 
-// apiPath is the path of a territory's download, without extension:
+// apiPath is the path of a territory's JSON download, without extension:
 // "api/commune/69123".
 func apiPath(t *geo.Territory) string { return "api/" + t.Kind.Slug() + "/" + t.Code }
+
+// csvPath is the path of the CSV file that holds a territory's figures:
+// "api/commune/departement-69.csv" for a commune (with the other communes
+// of its département or collectivité), "api/epci.csv" for the others.
+func csvPath(t *geo.Territory) string {
+	if t.Kind == geo.Commune && t.Departement != nil {
+		return "api/commune/" + embedFragment(t.Departement) + ".csv"
+	}
+	return "api/" + t.Kind.Slug() + ".csv"
+}
+
+// csvLabel says, beside a page's CSV link, which territories the file
+// holds: "toutes les communes du département".
+func csvLabel(t *geo.Territory) string {
+	switch {
+	case t.Kind == geo.France:
+		return "France"
+	case t.Kind == geo.Commune && t.Departement != nil && t.Departement.Kind == geo.Collectivite:
+		return "toutes les communes de la collectivité"
+	case t.Kind == geo.Commune && t.Departement != nil:
+		return "toutes les communes du département"
+	}
+	p := t.Kind.Plural()
+	return "tous les territoires de ce type : " + strings.ToLower(p[:1]) + p[1:]
+}
+
+// csvFiles gathers the CSV rows of the territories of each shared CSV file
+// as their pages are rendered, in any order, and publishes a file as soon
+// as it has the rows of all its territories, in the order of the build's
+// territories: the files are deterministic and only those being filled are
+// held in memory (the territories come sorted by kind and code, so the
+// communes of one département come together).
+type csvFiles struct {
+	mu sync.Mutex
+	of map[*geo.Territory]*csvFile
+}
+
+type csvFile struct {
+	rel     string
+	members []*geo.Territory
+	rows    map[*geo.Territory][]byte
+}
+
+func newCSVFiles(terrs []*geo.Territory) *csvFiles {
+	c := &csvFiles{of: make(map[*geo.Territory]*csvFile, len(terrs))}
+	files := map[string]*csvFile{}
+	for _, t := range terrs {
+		rel := csvPath(t)
+		f := files[rel]
+		if f == nil {
+			f = &csvFile{rel: rel, rows: map[*geo.Territory][]byte{}}
+			files[rel] = f
+		}
+		f.members = append(f.members, t)
+		c.of[t] = f
+	}
+	return c
+}
+
+// add records the rows of t (without the header line) and publishes t's
+// file when it is complete.
+func (c *csvFiles) add(pub *Publisher, t *geo.Territory, rows []byte) error {
+	c.mu.Lock()
+	f := c.of[t]
+	if f == nil {
+		c.mu.Unlock()
+		return fmt.Errorf("csv: %s is not in the build", t.ID())
+	}
+	delete(c.of, t)
+	f.rows[t] = bytes.Clone(rows)
+	complete := len(f.rows) == len(f.members)
+	c.mu.Unlock()
+	if !complete {
+		return nil
+	}
+	n := 0
+	for _, r := range f.rows {
+		n += len(r)
+	}
+	var buf bytes.Buffer
+	buf.Grow(n + 100)
+	writeCSVHeader(&buf)
+	for _, m := range f.members {
+		buf.Write(f.rows[m])
+	}
+	f.rows = nil
+	return pub.Write(f.rel, buf.Bytes())
+}
 
 // ownFigures returns the figures that belong to a territory, with its legal
 // populations (from the referential) first.
@@ -44,6 +138,18 @@ var csvHeader = []string{"code_territoire", "mesure", "ventilation", "periode", 
 // empty for secret or unpublished values. Fields are quoted as RFC 4180
 // says when they hold a separator, a quote or a line break.
 func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) error {
+	writeCSVHeader(buf)
+	writeCSVRows(buf, t, figs)
+	return nil
+}
+
+func writeCSVHeader(buf *bytes.Buffer) {
+	buf.WriteString(strings.Join(csvHeader, ";"))
+	buf.WriteByte('\n')
+}
+
+// writeCSVRows writes the rows of writeCSV, without the header.
+func writeCSVRows(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) {
 	field := func(s string, last bool) {
 		s = spreadsheetSafe(s)
 		if strings.ContainsAny(s, ";\"\r\n") {
@@ -58,9 +164,6 @@ func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) erro
 		} else {
 			buf.WriteByte(';')
 		}
-	}
-	for i, h := range csvHeader {
-		field(h, i == len(csvHeader)-1)
 	}
 	var num []byte
 	for _, f := range figs {
@@ -77,7 +180,6 @@ func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) erro
 		field(f.Source, false)
 		field(f.Vintage, true)
 	}
-	return nil
 }
 
 // apiTerritory is a territory in the JSON downloads.
@@ -195,7 +297,7 @@ type apiIndexEntry struct {
 	Type string `json:"type"`
 	Nom  string `json:"nom"`
 	JSON string `json:"json"`
-	CSV  string `json:"csv"`
+	CSV  string `json:"csv"` // shared with the other territories of its file
 }
 
 // writeAPIIndex publishes the index of the static API.
@@ -205,8 +307,8 @@ func (b *build) writeAPIIndex(pub *Publisher, terrs []*geo.Territory) error {
 		Territoires []apiIndexEntry `json:"territoires"`
 	}{Description: "Index des fichiers de données par territoire. Documentation : " + b.site.abs("a-propos/")}
 	for _, t := range terrs {
-		p := b.site.url("/" + apiPath(t))
-		idx.Territoires = append(idx.Territoires, apiIndexEntry{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name, JSON: p + ".json", CSV: p + ".csv"})
+		idx.Territoires = append(idx.Territoires, apiIndexEntry{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name,
+			JSON: b.site.url("/"+apiPath(t)) + ".json", CSV: b.site.url("/" + csvPath(t))})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
