@@ -11,6 +11,12 @@
  *   <script type="application/json" id="ID">{ ECharts option }</script>
  *   <details>...the same figures as a table...</details>   (same <figure>)
  *
+ * or, for a chart whose figures are those of its table (most), a short
+ * option in an attribute, that names the table's columns instead of
+ * repeating the figures (builder/charts.go, tableData; fromTable here):
+ *
+ *   <div class="chart" data-option='{"series":[{"type":"bar"}],"table":{"cols":[1]}}' ...></div>
+ *
  * What every chart shares is set here unless the option sets it: palette,
  * fonts, grid, tooltip, aria, French number formats, no animation. Optional:
  * data-abs="true" (or "false") forces (or forbids) values without their
@@ -174,7 +180,12 @@
   function build(el, json, w, narrow, printing) {
     var opt = JSON.parse(json);
     if (!isObject(opt)) throw new Error('the option is not an object');
-    if (isObject(opt.table)) fromTable(el, opt);
+    if (isObject(opt.table)) {
+      // Missing axes are ECharts' defaults: a category x axis, a value y axis.
+      if (opt.xAxis === undefined) opt.xAxis = [{}];
+      if (opt.yAxis === undefined) opt.yAxis = [{}];
+      fromTable(el, opt);
+    }
 
     var absAttr = el.getAttribute('data-abs');
     var abs = absAttr === 'true' || (absAttr !== 'false' && looksLikePyramid(opt));
@@ -277,7 +288,8 @@
 
   // fromTable fills an option whose figures are in the chart's table
   // (option.table = {cols, neg}, see builder/charts.go): the categories are
-  // the row headers, series i is column cols[i], named by its header.
+  // the row headers, series i is column cols[i], named by its header unless
+  // the option names it.
   function fromTable(el, opt) {
     var fig = el.closest ? el.closest('figure') : null;
     var table = fig ? fig.querySelector('table') : null;
@@ -295,7 +307,7 @@
     asArray(opt.series).forEach(function (s, i) {
       var col = asArray(opt.table.cols)[i];
       if (!isObject(s) || typeof col !== 'number') return;
-      s.name = head[col] || '';
+      if (!s.name) s.name = head[col] || '';
       s.data = rows.map(function (tr) {
         var cell = tr.querySelectorAll('td')[col - 1];
         var n = cell ? cellNumber(cell.textContent) : null;
@@ -348,15 +360,19 @@
   }
 
   function initChart(el) {
+    // The option is in the chart's data-option attribute (a short option
+    // reading its figures from the table), or in the element data-options names.
+    var json = el.getAttribute('data-option');
     var id = el.getAttribute('data-options');
     var src = id ? document.getElementById(id) : null;
-    if (!src) {
+    if (json === null && !src) {
       warn('no option element #' + id);
       openTable(el);
       return;
     }
+    if (json === null) json = src.textContent;
     var w = el.clientWidth;
-    var c = { el: el, json: src.textContent, width: w, narrow: isNarrow(w), print: false, chart: null };
+    var c = { el: el, json: json, width: w, narrow: isNarrow(w), print: false, chart: null };
     try {
       if (!el.clientHeight) el.style.minHeight = '300px';
       c.chart = window.echarts.init(el, null, { renderer: 'svg', locale: 'FR' });
@@ -444,7 +460,9 @@
   var watching = false;
 
   function initCharts() {
-    var els = Array.prototype.filter.call(document.querySelectorAll('.chart[data-options]'), function (el) {
+    var all = Array.prototype.slice.call(document.querySelectorAll('.chart[data-options]'))
+      .concat(Array.prototype.slice.call(document.querySelectorAll('.chart[data-option]')));
+    var els = all.filter(function (el) {
       // An embed page draws only the chart it shows.
       return !el.hasAttribute('data-drawn') && (!isEmbed() || el.offsetParent !== null);
     });

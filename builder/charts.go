@@ -88,8 +88,8 @@ type chartSpec struct {
 // assets/charts.js, which keeps the pages small.
 type echartsOption struct {
 	Legend *opts.Legend          `json:"legend,omitempty"`
-	XAxis  []opts.XAxis          `json:"xAxis"`
-	YAxis  []opts.YAxis          `json:"yAxis"`
+	XAxis  []opts.XAxis          `json:"xAxis,omitempty"` // omitted: [{}], only with Table
+	YAxis  []opts.YAxis          `json:"yAxis,omitempty"`
 	Series []charts.SingleSeries `json:"series"`
 	Table  *tableData            `json:"table,omitempty"`
 }
@@ -105,6 +105,8 @@ type echartsOption struct {
 type tableData struct {
 	Cols []int `json:"cols"`
 	Neg  []int `json:"neg,omitempty"`
+
+	named []bool // series whose name is not their column's header: kept in the option
 }
 
 // optionsFor builds the option of a chart whose figures are also shown in
@@ -137,13 +139,16 @@ func (s chartSpec) tableData(t tableView) (*tableData, bool) {
 	tol := 0.5 * math.Pow(10, -float64(min(max(s.decimals, 0), 6)))
 	for si, ser := range s.series {
 		found := false
+		// The column named as the series, or else (a table with one
+		// column of values, "Valeur") any column holding its values.
 		for col := 1; col < len(t.Head) && !found; col++ {
-			if t.Head[col] != ser.Name {
+			if t.Head[col] != ser.Name && len(t.Head) != 2 {
 				continue
 			}
 			for _, sign := range []float64{1, -1} {
 				if columnHolds(t, col, ser.Values, sign, tol) {
 					td.Cols = append(td.Cols, col)
+					td.named = append(td.named, t.Head[col] != ser.Name)
 					if sign < 0 {
 						td.Neg = append(td.Neg, si)
 					}
@@ -284,6 +289,8 @@ func (s chartSpec) marshal(td *tableData) (template.JS, error) {
 				}
 			}
 			one.Name, one.Data = ser.Name, data
+		} else if td.named[len(o.Series)] {
+			one.Name = ser.Name
 		}
 		if ser.Right {
 			one.YAxisIndex = 1
@@ -292,6 +299,13 @@ func (s chartSpec) marshal(td *tableData) (template.JS, error) {
 			one.ShowSymbol = opts.Bool(false)
 		}
 		o.Series = append(o.Series, one)
+	}
+	if td != nil && s.kind != "hbar" {
+		// charts.js takes missing axes for ECharts' defaults, [{}].
+		o.XAxis = nil
+		if len(o.YAxis) == 1 && o.YAxis[0].Scale == nil {
+			o.YAxis = nil
+		}
 	}
 	b, err := json.Marshal(o) // escapes <, > and &: safe inside <script>
 	if err != nil {
@@ -354,7 +368,15 @@ func (c chartView) HTML() template.HTML {
 	if c.Illustrative {
 		b.WriteString(`<p class=badge>Illustratif`)
 	}
-	b.WriteString(`</figcaption><div class=chart data-options="` + id + `-options"`)
+	// An option that reads its figures from the table is short: it goes
+	// in an attribute of the chart rather than in a script element of its
+	// own (see tableData; a JSON string cannot hold this unescaped text).
+	inline := strings.Contains(string(c.Options), `,"table":{"cols":[`)
+	if inline {
+		b.WriteString(`</figcaption><div class=chart data-option='` + strings.ReplaceAll(strings.ReplaceAll(string(c.Options), "&", "&amp;"), "'", "&#39;") + `'`)
+	} else {
+		b.WriteString(`</figcaption><div class=chart data-options="` + id + `-options"`)
+	}
 	if c.Unit != "" {
 		b.WriteString(` data-unit="` + escAttr(c.Unit) + `"`)
 	}
@@ -362,9 +384,12 @@ func (c chartView) HTML() template.HTML {
 		b.WriteString(` data-decimals=` + strconv.Itoa(c.Decimals))
 	}
 	b.WriteString(` role=img aria-label="` + escAttr(c.Label) + `"></div>`)
-	b.WriteString(`<script type=application/json id="` + id + `-options">`)
-	b.WriteString(string(c.Options))
-	b.WriteString(`</script><p class=source>`)
+	if !inline {
+		b.WriteString(`<script type=application/json id="` + id + `-options">`)
+		b.WriteString(string(c.Options))
+		b.WriteString(`</script>`)
+	}
+	b.WriteString(`<p class=source>`)
 	b.WriteString(escText(c.Source))
 	for _, n := range c.Notes {
 		b.WriteString(`<p class=note>` + escText(n))

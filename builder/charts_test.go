@@ -98,6 +98,12 @@ func fillFromTable(t *testing.T, table *goquery.Selection, o *chartOption) {
 		cats = append(cats, tr.Find("th").Text())
 		cells = append(cells, tr.Find("td").Map(func(_ int, s *goquery.Selection) string { return s.Text() }))
 	})
+	if o.XAxis == nil { // ECharts' defaults
+		o.XAxis = make([]struct {
+			Type string `json:"type"`
+			Data []string
+		}, 1)
+	}
 	switch {
 	case len(o.YAxis) > 0 && o.YAxis[0].Type == "category":
 		o.YAxis[0].Data = cats
@@ -109,7 +115,9 @@ func fillFromTable(t *testing.T, table *goquery.Selection, o *chartOption) {
 			t.Fatalf("series %d has no column", i)
 		}
 		col := o.Table.Cols[i]
-		o.Series[i].Name = head[col]
+		if o.Series[i].Name == "" {
+			o.Series[i].Name = head[col]
+		}
 		o.Series[i].Data = nil
 		for _, row := range cells {
 			n, ok := cellNumber(row[col-1])
@@ -161,6 +169,13 @@ func TestOptionsForTable(t *testing.T) {
 	}
 	want := `{"xAxis":[{"type":"value"}],"yAxis":[{"type":"category"}],"series":[{"type":"bar","stack":"total"},{"type":"bar","stack":"total"}],"table":{"cols":[1,2],"neg":[0]}}`
 	if string(js) != want {
+		t.Errorf("optionsFor =\n%s\nwant\n%s", js, want)
+	}
+	// A bar chart: default axes left out; a table with one column of
+	// values whose header is not the series' name keeps the name.
+	bars := chartSpec{id: "s", kind: "bar", zero: true, categories: []string{"Industrie"}, series: []chartSeries{{Name: "Établissements", Values: []*float64{v(1234)}}}}
+	js, _ = bars.optionsFor(tableView{Head: []string{"Secteur", "Valeur"}, Rows: []rowView{{Head: "Industrie", Cells: []string{"1\u202f234"}}}})
+	if want := `{"series":[{"name":"Établissements","type":"bar"}],"table":{"cols":[1]}}`; string(js) != want {
 		t.Errorf("optionsFor =\n%s\nwant\n%s", js, want)
 	}
 	// A table that does not hold the chart's figures: the whole option.
