@@ -1,12 +1,17 @@
 package builder
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/json"
 	"fmt"
+	"io"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"territoires/geo"
 	"territoires/indicator"
@@ -14,24 +19,52 @@ import (
 
 // Downloads: for every territory, its figures as JSON at
 // /api/{kind}/{code}.json; the same figures as CSV, one file per
-// département for its communes (/api/commune/departement-69.csv) and one
-// file per kind for the other territories (/api/epci.csv, /api/region.csv,
-// ...): 36,000 fewer files than a CSV per territory, and a file that a
-// spreadsheet filters by code. The JSON files and /api/index.json form a
-// static, read-only API documented on the "À propos / Données" page.
+// département for its communes, zipped (/api/commune/departement-69.zip
+// holds communes-departement-69.csv: 160 MB of CSV for the whole country
+// take 15 MB), and one file per kind for the other territories
+// (/api/epci.csv, /api/region.csv, ...): 36,000 fewer files than a CSV per
+// territory, and files that a spreadsheet filters by code. The JSON files
+// and /api/index.json form a static, read-only API documented on the
+// "À propos / Données" page.
 
 // apiPath is the path of a territory's JSON download, without extension:
 // "api/commune/69123".
 func apiPath(t *geo.Territory) string { return "api/" + t.Kind.Slug() + "/" + t.Code }
 
-// csvPath is the path of the CSV file that holds a territory's figures:
-// "api/commune/departement-69.csv" for a commune (with the other communes
+// csvPath is the path of the file that holds a territory's figures as CSV:
+// "api/commune/departement-69.zip" for a commune (with the other communes
 // of its département or collectivité), "api/epci.csv" for the others.
 func csvPath(t *geo.Territory) string {
 	if t.Kind == geo.Commune && t.Departement != nil {
-		return "api/commune/" + embedFragment(t.Departement) + ".csv"
+		return "api/commune/" + embedFragment(t.Departement) + ".zip"
 	}
 	return "api/" + t.Kind.Slug() + ".csv"
+}
+
+// zipEntry is the name of the CSV file in a zipped download:
+// "api/commune/departement-69.zip" holds "communes-departement-69.csv".
+func zipEntry(rel string) string {
+	return "communes-" + strings.TrimSuffix(path.Base(rel), ".zip") + ".csv"
+}
+
+// zipTime is the modification time of the files in the zipped downloads:
+// fixed, so that the same figures give the same bytes.
+var zipTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// writeZip writes a zip archive holding one file, name, with data.
+func writeZip(w io.Writer, name string, data []byte) error {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime})
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return zw.Close()
 }
 
 // csvLabel says, beside a page's CSV link, which territories the file
@@ -41,9 +74,9 @@ func csvLabel(t *geo.Territory) string {
 	case t.Kind == geo.France:
 		return "France"
 	case t.Kind == geo.Commune && t.Departement != nil && t.Departement.Kind == geo.Collectivite:
-		return "toutes les communes de la collectivité"
+		return "zip, toutes les communes de la collectivité"
 	case t.Kind == geo.Commune && t.Departement != nil:
-		return "toutes les communes du département"
+		return "zip, toutes les communes du département"
 	}
 	p := t.Kind.Plural()
 	return "tous les territoires de ce type : " + strings.ToLower(p[:1]) + p[1:]
@@ -109,6 +142,13 @@ func (c *csvFiles) add(pub *Publisher, t *geo.Territory, rows []byte) error {
 		buf.Write(f.rows[m])
 	}
 	f.rows = nil
+	if strings.HasSuffix(f.rel, ".zip") {
+		var z bytes.Buffer
+		if err := writeZip(&z, zipEntry(f.rel), buf.Bytes()); err != nil {
+			return fmt.Errorf("zip %s: %w", f.rel, err)
+		}
+		return pub.Write(f.rel, z.Bytes())
+	}
 	return pub.Write(f.rel, buf.Bytes())
 }
 

@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -74,13 +75,21 @@ func TestDownloadsMatchPage(t *testing.T) {
 	mustBuild(t, site)
 	out := site.Path(site.Output)
 	page := readPage(t, site, "commune/69123/index.html")
-	if page.Find(`#telecharger a[href="/stats/api/commune/departement-69.csv"]`).Length() != 1 || page.Find(`#telecharger a[href="/stats/api/commune/69123.json"]`).Length() != 1 {
+	if page.Find(`#telecharger a[href="/stats/api/commune/departement-69.zip"]`).Length() != 1 || page.Find(`#telecharger a[href="/stats/api/commune/69123.json"]`).Length() != 1 {
 		t.Fatal("page does not link its downloads")
 	}
 
-	// The communes of the Rhône share one CSV file; Lyon's rows are those
-	// of code 69123, in one block.
-	f, err := os.Open(filepath.Join(out, "api/commune/departement-69.csv"))
+	// The communes of the Rhône share one CSV file, zipped; Lyon's rows
+	// are those of code 69123, in one block.
+	z, err := zip.OpenReader(filepath.Join(out, "api/commune/departement-69.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	if len(z.File) != 1 || z.File[0].Name != "communes-departement-69.csv" {
+		t.Fatalf("the zip holds %d files, the first %q; want communes-departement-69.csv", len(z.File), z.File[0].Name)
+	}
+	f, err := z.File[0].Open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +193,7 @@ func TestDownloadsMatchPage(t *testing.T) {
 	found := false
 	for _, e := range index.Territoires {
 		if e.Code == "69123" && e.Type == "commune" {
-			found = e.JSON == "/stats/api/commune/69123.json" && e.CSV == "/stats/api/commune/departement-69.csv"
+			found = e.JSON == "/stats/api/commune/69123.json" && e.CSV == "/stats/api/commune/departement-69.zip"
 		}
 	}
 	if !found || len(index.Territoires) < 290 {
