@@ -6,8 +6,10 @@ import (
 	"html"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -249,6 +251,52 @@ func plainNumber(b []byte) bool {
 // marshal builds the option; with td, without the figures that td says
 // are read from the table.
 func (s chartSpec) marshal(td *tableData) (template.JS, error) {
+	if td == nil {
+		return s.marshalOption(nil)
+	}
+	// An option that reads its table holds no figure: the same few shapes
+	// come back on every page. Each is marshalled once.
+	key := s.shapeKey(td)
+	if js, ok := skeletons.Load(key); ok {
+		return js.(template.JS), nil
+	}
+	js, err := s.marshalOption(td)
+	if err == nil {
+		skeletons.Store(key, js)
+	}
+	return js, err
+}
+
+// skeletons holds the options marshalled without figures, by shapeKey.
+var skeletons sync.Map
+
+// shapeKey is what the option of s without its figures depends on.
+func (s chartSpec) shapeKey(td *tableData) string {
+	var b strings.Builder
+	b.WriteString(s.kind)
+	if s.zero || s.percent {
+		b.WriteString("|z")
+	}
+	if len(s.categories) > 20 {
+		b.WriteString("|many")
+	}
+	for i, ser := range s.series {
+		b.WriteString("|" + ser.Stack)
+		if ser.Right {
+			b.WriteString(">")
+		}
+		if td.named[i] {
+			b.WriteString("=" + strconv.Quote(ser.Name))
+		}
+		b.WriteString(":" + strconv.Itoa(td.Cols[i]))
+		if slices.Contains(td.Neg, i) {
+			b.WriteString("-")
+		}
+	}
+	return b.String()
+}
+
+func (s chartSpec) marshalOption(td *tableData) (template.JS, error) {
 	// charts.js shows a legend when there are several series.
 	o := echartsOption{Series: make([]charts.SingleSeries, 0, len(s.series)), Table: td}
 	// ECharts' defaults: a category x axis, a value y axis starting at zero.
