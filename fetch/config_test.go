@@ -21,7 +21,7 @@ func TestConfigValidate(t *testing.T) {
 		{"urssaf_url", func(c *Config) { c.URSSAFURL = "not a url" }},
 		{"quota", func(c *Config) { c.Quota = -1 }},
 		{"margin", func(c *Config) { c.Margin = 30 }},
-		{"window", func(c *Config) { c.Window = -time.Second }},
+		{"window", func(c *Config) { c.Window = -Duration(time.Second) }},
 		{"workers", func(c *Config) { c.Workers = 1000 }},
 		{"budget_calls", func(c *Config) { c.BudgetCalls = -1 }},
 		{"budget_minutes", func(c *Config) { c.BudgetMinutes = -5 }},
@@ -63,7 +63,7 @@ ddl_cubes = ["IND_POPLEGALES@POPLEG2021"]
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Source != "ddl" || c.Quota != 20 || c.Window != 30*time.Second || c.BudgetMinutes != 50 ||
+	if c.Source != "ddl" || c.Quota != 20 || c.Window.Std() != 30*time.Second || c.BudgetMinutes != 50 ||
 		c.Margin != 1 || c.MelodiURL != DefaultMelodiURL || len(c.DDLCubes) != 1 {
 		t.Errorf("decoded %+v", c)
 	}

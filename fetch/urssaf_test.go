@@ -537,7 +537,7 @@ func TestUrssafDamagedCacheEntry(t *testing.T) {
 	// Same size, a number turned into letters.
 	i := bytes.Index(b, []byte(";Sauvegarde;")) + len(";Sauvegarde;")
 	copy(b[i:], "xx")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if _, err := env.e.Cache().Put(env.c.host.Name, ent.Key, ent.Meta, bytes.NewReader(b)); err != nil {
 		t.Fatal(err)
 	}
 	var errs []error
