@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
 
@@ -271,7 +272,18 @@ func (c Config) inseeHost(ctx context.Context) (*Host, error) {
 			ClientSecret: c.creds.clientSecret,
 			TokenURL:     orDefault(c.creds.tokenURL, DefaultTokenURL),
 		}
-		h.Client = cc.Client(ctx)
+		// The token request carries the client secret: it must not follow
+		// a redirect to another host either.
+		tokenClient := &http.Client{CheckRedirect: func(r *http.Request, via []*http.Request) error {
+			if origin(r.URL) != origin(via[0].URL) {
+				return fmt.Errorf("token endpoint redirects to another host (%s): refused", r.URL.Host)
+			}
+			if len(via) >= 10 {
+				return errors.New("token endpoint: stopped after 10 redirects")
+			}
+			return nil
+		}}
+		h.Client = cc.Client(context.WithValue(ctx, oauth2.HTTPClient, tokenClient))
 	}
 	return h, nil
 }
