@@ -320,14 +320,17 @@ func (e *Engine) attempt(ctx context.Context, h *Host, req Request, cached *Entr
 	defer watchdog.Stop()
 	// failed names why the call ended early: the caller's context, the
 	// budget, the watchdog, or else err itself.
+	headers := false
 	failed := func(err error) error {
 		switch cause := context.Cause(actx); {
 		case ctx.Err() != nil:
 			return ctx.Err()
 		case errors.Is(cause, ErrBudget):
 			return ErrBudget
+		case errors.Is(cause, ErrStalled) && !headers:
+			return fmt.Errorf("%w: no answer in %v (stall_timeout)", ErrStalled, e.stall)
 		case errors.Is(cause, ErrStalled):
-			return fmt.Errorf("%w: less than %d KiB in %v", ErrStalled, minProgress>>10, e.stall)
+			return fmt.Errorf("%w: less than %d KiB of body in %v (stall_timeout)", ErrStalled, minProgress>>10, e.stall)
 		}
 		return err
 	}
@@ -364,6 +367,7 @@ func (e *Engine) attempt(ctx context.Context, h *Host, req Request, cached *Entr
 		return nil, 0, err
 	}
 	defer resp.Body.Close()
+	headers = true
 	watchdog.Reset(e.stall)
 	body := &stallReader{r: resp.Body, timer: watchdog, d: e.stall}
 

@@ -199,8 +199,8 @@ func TestTrickleIsCut(t *testing.T) {
 				if got := readBody(t, ent); got != body {
 					t.Errorf("body %q, want %q", got, body)
 				}
-			} else if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), srv.URL+"/x") {
-				t.Errorf("Fetch: %v, want %v naming the request", err, tt.want)
+			} else if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), srv.URL+"/x") || !strings.Contains(err.Error(), "less than 16 KiB of body in 200ms") {
+				t.Errorf("Fetch: %v, want %v naming the request and the rule", err, tt.want)
 			}
 			if got := s.count(); got != tt.calls {
 				t.Errorf("%d calls, want %d", got, tt.calls)
