@@ -13,7 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"territoires/fetch/inseetest"
-	"territoires/fetch/urssaftest"
+	"territoires/fetch/urssaf/urssaftest"
 	"territoires/geo"
 )
 

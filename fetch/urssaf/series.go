@@ -1,4 +1,4 @@
-package fetch
+package urssaf
 
 import (
 	"fmt"
@@ -43,8 +43,8 @@ type urssafSeriesMeasure struct {
 }
 
 var urssafSeriesSpecs = map[string]urssafSeriesSpec{
-	UrssafRegionNA38: {
-		dataset: UrssafRegionNA38, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
+	RegionNA38: {
+		dataset: RegionNA38, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
 		dims: []urssafSeriesDim{
 			{"GS", []string{"grand_secteur_d_activite"}},
 			{"NA38", []string{"secteur_na38*"}},
@@ -56,8 +56,8 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 			{"masse_salariale_cvs", indicator.MasseSalTrim, true},
 		},
 	},
-	UrssafDPAERegion: {
-		dataset: UrssafDPAERegion, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
+	DPAERegion: {
+		dataset: DPAERegion, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
 		dims: []urssafSeriesDim{
 			{"CONTRAT", []string{"nature_de_contrat", "nature_du_contrat"}},
 			{"GS", []string{"grand_secteur_d_activite"}},
@@ -67,8 +67,8 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 			{"dpae_cvs", indicator.DPAE, true},
 		},
 	},
-	UrssafAEDepartement: {
-		dataset: UrssafAEDepartement, geoColumn: "code_departement", geoKind: geo.Departement, rollUp: true,
+	AEDepartement: {
+		dataset: AEDepartement, geoColumn: "code_departement", geoKind: geo.Departement, rollUp: true,
 		measures: []urssafSeriesMeasure{
 			{"economiquement_actifs", indicator.AEActifs, false},
 			{"immatriculations", indicator.AEImmat, false},
@@ -76,8 +76,8 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 			{"chiffres_d_affaires", indicator.AEChiffreAffaires, false},
 		},
 	},
-	UrssafAESecteur: {
-		dataset: UrssafAESecteur,
+	AESecteur: {
+		dataset: AESecteur,
 		dims: []urssafSeriesDim{
 			{"SECTEUR", []string{"secteur_d_activite", "secteur_d_activite_ae", "secteur*"}},
 		},
@@ -88,8 +88,8 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 			{"chiffres_d_affaires", indicator.AEChiffreAffaires, false},
 		},
 	},
-	UrssafProcCollectives: {
-		dataset: UrssafProcCollectives,
+	ProcCollectives: {
+		dataset: ProcCollectives,
 		dims: []urssafSeriesDim{
 			{"NATURE", []string{"nature_de_procedure", "nature_de_la_procedure"}},
 		},
@@ -100,14 +100,14 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 	},
 }
 
-// UrssafSeriesDatasets lists the regional and national series datasets
-// DecodeUrssafSeries understands.
-func UrssafSeriesDatasets() []string {
-	return []string{UrssafRegionNA38, UrssafDPAERegion, UrssafAEDepartement, UrssafAESecteur, UrssafProcCollectives}
+// SeriesDatasets lists the regional and national series datasets
+// DecodeSeries understands.
+func SeriesDatasets() []string {
+	return []string{RegionNA38, DPAERegion, AEDepartement, AESecteur, ProcCollectives}
 }
 
-// UrssafSeries is one decoded series dataset.
-type UrssafSeries struct {
+// Series is one decoded series dataset.
+type Series struct {
 	Dataset string
 	// Figures are sorted by territory (kind, code), measure, dim, period.
 	// These datasets are complete grids, so an empty cell means "not
@@ -124,12 +124,12 @@ type UrssafSeries struct {
 	Unmapped []string
 }
 
-// DecodeUrssafSeries decodes the CSV export of one of the series datasets
-// (see UrssafSeriesDatasets) into figures: quarterly (period "2024-T3"),
+// DecodeSeries decodes the CSV export of one of the series datasets
+// (see SeriesDatasets) into figures: quarterly (period "2024-T3"),
 // monthly ("2024-09") or yearly ("2024") as the columns annee, trimestre,
 // mois or a date say. Territories are resolved through g; with rollUp,
 // région and France totals are summed from the published territories.
-func DecodeUrssafSeries(r io.Reader, dataset string, g UrssafGeo, vintage string) (*UrssafSeries, error) {
+func DecodeSeries(r io.Reader, dataset string, g Geo, vintage string) (*Series, error) {
 	spec, ok := urssafSeriesSpecs[dataset]
 	if !ok {
 		return nil, fmt.Errorf("decode %s: not a known Urssaf series dataset", dataset)
@@ -155,7 +155,7 @@ type urssafSum struct {
 	empty int
 }
 
-func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*UrssafSeries, error) {
+func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series, error) {
 	cr := newUrssafReader(r)
 	header, err := readUrssafHeader(cr)
 	if err != nil {
@@ -178,7 +178,7 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 	iGeo := -1
 	if spec.geoColumn != "" {
 		if iGeo = find(spec.geoColumn); iGeo < 0 {
-			return nil, fmt.Errorf("%w: no %s column in header %q", ErrUrssafFormat, spec.geoColumn, header)
+			return nil, fmt.Errorf("%w: no %s column in header %q", ErrFormat, spec.geoColumn, header)
 		}
 	}
 	per, err := newUrssafPeriodCols(header, find)
@@ -200,10 +200,10 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 		}
 	}
 	if len(mcols) == 0 {
-		return nil, fmt.Errorf("%w: none of the value columns %v in header %q", ErrUrssafFormat, spec.measures, header)
+		return nil, fmt.Errorf("%w: none of the value columns %v in header %q", ErrFormat, spec.measures, header)
 	}
 
-	out := &UrssafSeries{Dataset: spec.dataset, Labels: map[string]string{}}
+	out := &Series{Dataset: spec.dataset, Labels: map[string]string{}}
 	sums := map[urssafSeriesKey]*urssafSum{}
 	unmapped := map[string]bool{}
 	geoCache := map[string][]string{} // published code → IDs to add into
@@ -240,7 +240,7 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 		out.Rows++
 		period, err := per.period(rec)
 		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %w", ErrUrssafFormat, line, err)
+			return nil, fmt.Errorf("%w: line %d: %w", ErrFormat, line, err)
 		}
 		// Territories the row counts in.
 		code := ""
@@ -297,7 +297,7 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 		for _, mc := range mcols {
 			v, err := parseUrssafNumber(raw[mc.col])
 			if err != nil {
-				return nil, fmt.Errorf("%w: line %d, column %s: %w", ErrUrssafFormat, line, header[mc.col], err)
+				return nil, fmt.Errorf("%w: line %d, column %s: %w", ErrFormat, line, header[mc.col], err)
 			}
 			for _, id := range ids {
 				for _, dim := range dims {
@@ -322,7 +322,7 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 	for k, s := range sums {
 		f := indicator.Figure{
 			Territory: k.territory, Theme: indicator.Emploi, Measure: k.measure,
-			Dim: k.dim, Period: k.period, Source: UrssafSource, Vintage: vintage,
+			Dim: k.dim, Period: k.period, Source: Source, Vintage: vintage,
 			Value: s.v,
 		}
 		if s.empty > 0 {
@@ -370,7 +370,7 @@ const urssafFranceExplicit = "france/FR#published"
 
 // territories returns the IDs a row for code counts in: the territory
 // itself and, with rollUp, its région and France. nil means code is unknown.
-func (spec urssafSeriesSpec) territories(g UrssafGeo, code string) []string {
+func (spec urssafSeriesSpec) territories(g Geo, code string) []string {
 	if spec.geoColumn == "" {
 		return []string{urssafFranceID}
 	}
@@ -415,7 +415,7 @@ func newUrssafPeriodCols(header []string, find func(...string) int) (urssafPerio
 		date:      find("dernier_jour_du_trimestre", "date", "date_de_reference"),
 	}
 	if p.annee < 0 && p.date < 0 && p.trimestre < 0 {
-		return p, fmt.Errorf("%w: no annee, trimestre or date column in header %q", ErrUrssafFormat, header)
+		return p, fmt.Errorf("%w: no annee, trimestre or date column in header %q", ErrFormat, header)
 	}
 	return p, nil
 }
