@@ -84,6 +84,7 @@ type Report struct {
 	Checks   []RegionCheck
 	Series   map[string][]string // dataset → territory codes the referential does not know
 	Vintages map[string]string   // dataset → vintage decoded
+	Skipped  map[string]int      // dataset → values refused by indicator.CheckValue
 }
 
 // NewClient returns a client for the portal at base (for instance
@@ -458,7 +459,7 @@ func (c *Client) Figures(ctx context.Context, e *fetch.Engine) iter.Seq2[indicat
 		if log == nil {
 			log = e.Logger()
 		}
-		rep := Report{Series: map[string][]string{}, Vintages: map[string]string{}}
+		rep := Report{Series: map[string][]string{}, Vintages: map[string]string{}, Skipped: map[string]int{}}
 		defer func() {
 			c.mu.Lock()
 			c.report = rep
@@ -483,6 +484,7 @@ func (c *Client) Figures(ctx context.Context, e *fetch.Engine) iter.Seq2[indicat
 					continue
 				}
 				rep.Communes = emp.Report()
+				rep.Skipped[id] = rep.Communes.SkippedCount
 				rep.Vintages[id] = emp.Vintage()
 				logUrssafCommunes(log, rep.Communes)
 				for f := range emp.Figures() {
@@ -509,6 +511,8 @@ func (c *Client) Figures(ctx context.Context, e *fetch.Engine) iter.Seq2[indicat
 			if len(s.Figures) > 0 {
 				rep.Vintages[id] = s.Figures[0].Vintage
 			}
+			rep.Skipped[id] = s.SkippedCount
+			logSeries(log, s)
 			if id == RegionNA38 && emp != nil {
 				rep.Checks = CheckRegions(emp, s)
 				logUrssafChecks(log, rep.Checks, c.CheckTolerance)
@@ -523,6 +527,7 @@ func (c *Client) Figures(ctx context.Context, e *fetch.Engine) iter.Seq2[indicat
 }
 
 func logUrssafCommunes(log *slog.Logger, r CommuneReport) {
+	logSkipped(log, CommuneAPE, r.Skipped, r.SkippedCount)
 	log.Info("urssaf: commune export decoded", "rows", r.Rows, "years", fmt.Sprint(r.Years),
 		"communes", r.Communes, "arrondissements", r.Arrond, "retired_codes", len(r.Remapped))
 	for _, m := range r.Remapped {
@@ -537,6 +542,34 @@ func logUrssafCommunes(log *slog.Logger, r CommuneReport) {
 		for _, u := range r.Unmapped {
 			log.Warn("urssaf: unknown commune code", "code", u.Code, "name", u.Name, "rows", u.Rows)
 		}
+	}
+}
+
+// logSkipped logs the values refused, one warning each (the first
+// maxSkipped), and their count.
+func logSkipped(log *slog.Logger, dataset string, skipped []Skipped, n int) {
+	for _, s := range skipped {
+		log.Warn("urssaf: value refused, figure not published", "dataset", s.Dataset, "territory", s.Territory,
+			"column", s.Column, "value", s.Value, "line", s.Line, "reason", s.Reason)
+	}
+	if n > 0 {
+		log.Warn("urssaf: values refused", "dataset", dataset, "skipped", n)
+	}
+}
+
+func logSeries(log *slog.Logger, s *Series) {
+	logSkipped(log, s.Dataset, s.Skipped, s.SkippedCount)
+	if len(s.MissingColumns) > 0 {
+		log.Warn("urssaf: breakdown columns absent from the export, breakdown not published",
+			"dataset", s.Dataset, "columns", s.MissingColumns)
+	}
+	if s.SubtotalRows > 0 {
+		log.Info("urssaf: subtotal rows found; each figure uses one level of rows, never a subtotal and its details",
+			"dataset", s.Dataset, "rows", s.SubtotalRows, "mismatches", s.SubtotalMismatches)
+	}
+	if s.SubtotalMismatches > 0 {
+		log.Warn("urssaf: subtotal rows differ from the sum of their details", "dataset", s.Dataset,
+			"figures", s.SubtotalMismatches, "first", s.Mismatch)
 	}
 }
 

@@ -540,8 +540,12 @@ func TestUrssafDamagedCacheEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Same size, a number turned into letters.
-	i := bytes.Index(b, []byte(";Sauvegarde;")) + len(";Sauvegarde;")
+	// Same size, a number turned into letters: the raw count of the first
+	// Sauvegarde row (nature_de_procedure;annee;trimestre;dernier_jour;brut).
+	i := bytes.Index(b, []byte("\nSauvegarde;")) + 1
+	for range 4 {
+		i += bytes.IndexByte(b[i:], ';') + 1
+	}
 	copy(b[i:], "xx")
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
@@ -653,6 +657,24 @@ func TestUrssafRefresh(t *testing.T) {
 		if f := got[urssafKey{id, indicator.EtabUrssaf, "", "2024"}]; f.Status != indicator.Present {
 			t.Errorf("%s: %v", id, f.Status)
 		}
+	}
+
+	// Home employees: départements as published, régions and France summed.
+	wantPE := map[string]float64{}
+	for r := range srv.Data().ParticuliersRows() {
+		wantPE["departement/"+r.Departement] += r.Salaries
+		wantPE["region/"+r.Region] += r.Salaries
+		wantPE["france/FR"] += r.Salaries
+	}
+	for _, id := range []string{"departement/69", "departement/2A", "region/84", "region/94", "france/FR"} {
+		if f := got[urssafKey{id, indicator.SalariesPartEmp, "", "2018"}]; f.Status != indicator.Present || f.Value != wantPE[id] {
+			t.Errorf("%s: home employees %v (%v), want %v", id, f.Value, f.Status, wantPE[id])
+		}
+	}
+	t.Logf("a full URSSAF refresh of France: %d calls (%d metadata, %d exports)",
+		len(srv.Requests()), srv.Calls(urssaftest.Metadata, ""), srv.Calls(urssaftest.Export, ""))
+	if n := len(srv.Requests()); n != 2*len(urssaftest.Datasets()) {
+		t.Errorf("a full refresh made %d calls, want %d (metadata and export of each dataset)", n, 2*len(urssaftest.Datasets()))
 	}
 
 	// A second refresh downloads nothing.

@@ -32,6 +32,9 @@ const (
 	AESecteur = "auto-entrepreneurs-par-secteur-dactivite"
 	// ProcCollectives: collective proceedings, France.
 	ProcCollectives = "procedures-collectives-france-entiere"
+	// ParticuliersEmployeurs: employees of private households
+	// (particuliers employeurs) by département and job category, 2018.
+	ParticuliersEmployeurs = "salaries-des-particuliers-employeurs-en-2018"
 )
 
 // Source is the Source of every figure decoded from Urssaf open data.
@@ -242,6 +245,10 @@ func readUrssafHeader(r *urssafReader) ([]string, error) {
 	return names, nil
 }
 
+// errNotFinite is a cell that parses as NaN or an infinity: a value no
+// figure takes, refused like an out-of-range one, not a damaged file.
+var errNotFinite = errors.New("not a finite number")
+
 // parseUrssafNumber parses a numeric cell. An empty cell is "none or not
 // published": it returns NaN and no error, never zero. Integers, the
 // common case, are parsed without allocating.
@@ -276,7 +283,7 @@ func parseUrssafNumber(b []byte) (float64, error) {
 		}
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("not a finite number: %q", s)
+		return 0, fmt.Errorf("%w: %q", errNotFinite, s)
 	}
 	return v, nil
 }

@@ -73,6 +73,12 @@ type CommuneReport struct {
 	Remapped []Remapped // retired codes folded into current communes, sorted by code
 	Communes int        // communes with data (after roll-up and remapping)
 	Arrond   int        // arrondissements municipaux with data
+	// Skipped are the cells indicator.CheckValue refused (a negative
+	// count, beyond urssafMaxCount, not finite): each is left out, as an
+	// empty cell. SkippedCount counts them all; Skipped keeps the first
+	// maxSkipped.
+	Skipped      []Skipped
+	SkippedCount int
 	// Doubled lists communes published both as a whole and by
 	// arrondissement: both were added, which double counts if the whole
 	// was a total. The portal publishes Paris, Lyon and Marseille by
@@ -255,8 +261,19 @@ func (d *urssafCommuneDecoder) decode(r io.Reader) error {
 				continue
 			}
 			v, err := parseUrssafNumber(rec[c])
-			if err == nil && (v < 0 || v > urssafMaxCount) {
-				err = fmt.Errorf("%v is not a plausible count", v)
+			refused := refusedValue(urssafMeasures[k%2], v, err)
+			if refused == nil && err == nil && v > urssafMaxCount {
+				refused = fmt.Errorf("%s: %v is not a plausible count", urssafMeasures[k%2], v)
+			}
+			if refused != nil {
+				e.report.SkippedCount++
+				if len(e.report.Skipped) < maxSkipped {
+					e.report.Skipped = append(e.report.Skipped, Skipped{
+						Dataset: CommuneAPE, Territory: string(bytes.TrimSpace(rec[iCode])), Column: header[c],
+						Value: string(bytes.TrimSpace(rec[c])), Line: cr.Line(), Reason: refused.Error(),
+					})
+				}
+				v, err = math.NaN(), nil
 			}
 			if err != nil {
 				return fmt.Errorf("%w: line %d, column %s: %w", ErrFormat, cr.Line(), header[c], err)

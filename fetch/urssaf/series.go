@@ -1,9 +1,11 @@
 package urssaf
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,11 +31,17 @@ type urssafSeriesSpec struct {
 	// rollUp sums the territories to their région (for départements) and to
 	// France: the series are counts, additive.
 	rollUp bool
+	// period is the Figure.Period of a dataset without period columns (a
+	// dataset of one year).
+	period string
 }
 
 type urssafSeriesDim struct {
-	key     string   // Figure.Dim key: "NA38"
+	key     string   // Figure.Dim key: "NA28I"
 	columns []string // first present wins; a name ending in "*" is a prefix
+	// labels, if set, is the column of the code's label (the code being
+	// in columns): "categorie_d_emploi" beside "code_categorie_d_emploi".
+	labels string
 }
 
 type urssafSeriesMeasure struct {
@@ -42,12 +50,15 @@ type urssafSeriesMeasure struct {
 	cvs     bool // seasonally and working-day adjusted: Dim gets "SA=CVS"
 }
 
+// The column names are those of the real exports (shared/API-FACTS.md).
+// Older or alternative names follow the real one in a dim's columns: the
+// first present wins.
 var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 	RegionNA38: {
 		dataset: RegionNA38, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
 		dims: []urssafSeriesDim{
-			{"GS", []string{"grand_secteur_d_activite"}},
-			{"NA38", []string{"secteur_na38*"}},
+			{key: "GS", columns: []string{"grand_secteur_d_activite"}},
+			{key: "NA28I", columns: []string{"secteur_na28i", "secteur_na38i", "secteur_na38"}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"effectifs_salaries_brut", indicator.EffSalTrim, false},
@@ -59,8 +70,10 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 	DPAERegion: {
 		dataset: DPAERegion, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
 		dims: []urssafSeriesDim{
-			{"CONTRAT", []string{"nature_de_contrat", "nature_du_contrat"}},
-			{"GS", []string{"grand_secteur_d_activite"}},
+			{key: "CONTRAT", columns: []string{"nature_de_contrat", "nature_du_contrat"}},
+			{key: "DUREE", columns: []string{"duree_de_contrat", "duree_du_contrat"}},
+			{key: "GS", columns: []string{"grand_secteur_d_activite"}},
+			{key: "NA38", columns: []string{"secteur_na38", "secteur_na38i"}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"dpae_brut", indicator.DPAE, false},
@@ -79,7 +92,7 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 	AESecteur: {
 		dataset: AESecteur,
 		dims: []urssafSeriesDim{
-			{"SECTEUR", []string{"secteur_d_activite", "secteur_d_activite_ae", "secteur*"}},
+			{key: "SECTEUR", columns: []string{"secteur_d_activite_me", "secteur_d_activite", "secteur*"}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"economiquement_actifs", indicator.AEActifs, false},
@@ -91,11 +104,21 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 	ProcCollectives: {
 		dataset: ProcCollectives,
 		dims: []urssafSeriesDim{
-			{"NATURE", []string{"nature_de_procedure", "nature_de_la_procedure"}},
+			{key: "NATURE", columns: []string{"nature_de_procedure", "nature_de_la_procedure"}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"nombre_de_procedures_brut", indicator.ProcCollectives, false},
 			{"nombre_de_procedures_cvs", indicator.ProcCollectives, true},
+		},
+	},
+	ParticuliersEmployeurs: {
+		dataset: ParticuliersEmployeurs, geoColumn: "code_departement", geoKind: geo.Departement, rollUp: true,
+		period: "2018",
+		dims: []urssafSeriesDim{
+			{key: "CATEGORIE", columns: []string{"code_categorie_d_emploi"}, labels: "categorie_d_emploi"},
+		},
+		measures: []urssafSeriesMeasure{
+			{"nombre_de_salaries", indicator.SalariesPartEmp, false},
 		},
 	},
 }
@@ -103,7 +126,7 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 // SeriesDatasets lists the regional and national series datasets
 // DecodeSeries understands.
 func SeriesDatasets() []string {
-	return []string{RegionNA38, DPAERegion, AEDepartement, AESecteur, ProcCollectives}
+	return []string{RegionNA38, DPAERegion, AEDepartement, AESecteur, ProcCollectives, ParticuliersEmployeurs}
 }
 
 // Series is one decoded series dataset.
@@ -115,14 +138,64 @@ type Series struct {
 	// turnover): a figure to which any empty cell contributes is
 	// NotPublished, never a partial sum.
 	Figures []indicator.Figure
-	// Labels maps a Dim value ("NA38=GZ", "CONTRAT=CDI") to its published
+	// Labels maps a Dim value ("NA28I=GZ", "CONTRAT=CDI") to its published
 	// label.
 	Labels map[string]string
 	Rows   int
 	// Unmapped lists the territory codes the referential does not know,
 	// sorted; their rows count only in the France total.
 	Unmapped []string
+	// MissingColumns lists the breakdown columns of the description that
+	// the export lacks: their breakdown is not published.
+	MissingColumns []string
+	// SubtotalRows counts the rows holding a total ("Ensemble", "Total")
+	// in a breakdown column. A figure is never the sum of rows of
+	// different levels: it sums the rows of the most aggregated level
+	// present (a published total row rather than the sum of its details).
+	SubtotalRows int
+	// SubtotalMismatches counts the figures whose published subtotal rows
+	// differ by more than 1 % from the sum of the detail rows; Mismatch
+	// is the first of them.
+	SubtotalMismatches int
+	Mismatch           string
+	// Skipped are the values indicator.CheckValue refused (a negative
+	// count, an out-of-range or non-finite amount): each makes its figures
+	// NotPublished. SkippedCount counts them all; Skipped keeps the first
+	// maxSkipped.
+	Skipped      []Skipped
+	SkippedCount int
 }
+
+// Skipped is a value refused by indicator.CheckValue.
+type Skipped struct {
+	Dataset   string
+	Territory string // the code as published ("84", "2A"), or "FR"
+	Column    string
+	Value     string // the cell as published
+	Line      int
+	Reason    string
+}
+
+func (s Skipped) String() string {
+	return fmt.Sprintf("%s, line %d, territory %s, %s = %q: %s", s.Dataset, s.Line, s.Territory, s.Column, s.Value, s.Reason)
+}
+
+// refusedValue says why a parsed cell is refused as a value of measure:
+// not finite, or refused by indicator.CheckValue. nil: a value, an empty
+// cell, or a cell that is not a number at all (a damaged file, reported
+// as such).
+func refusedValue(measure string, v float64, parseErr error) error {
+	if errors.Is(parseErr, errNotFinite) {
+		return parseErr
+	}
+	if parseErr != nil || math.IsNaN(v) {
+		return nil
+	}
+	return indicator.CheckValue(measure, v)
+}
+
+// maxSkipped bounds the refused values kept for the log; all are counted.
+const maxSkipped = 20
 
 // DecodeSeries decodes the CSV export of one of the series datasets
 // (see SeriesDatasets) into figures: quarterly (period "2024-T3"),
@@ -148,11 +221,31 @@ type urssafSeriesKey struct {
 	period    string
 }
 
-// urssafSum is one figure being summed: the published cells and the
-// number of empty ones.
+// urssafSum is one figure being summed at one level of aggregation: the
+// published cells and the number of empty (or refused) ones.
 type urssafSum struct {
 	v     float64
 	empty int
+}
+
+// urssafLevels are the sums of one figure, by level: the bit i of the key
+// is set when breakdown column i of the rows held a total.
+type urssafLevels map[uint32]*urssafSum
+
+// isTotalLabel reports whether a breakdown cell names every category
+// ("Ensemble", "Total", "Tous secteurs", "Toutes durées", "_T"): a
+// subtotal row, not a category.
+func isTotalLabel(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "_T" || s == "T" {
+		return true
+	}
+	first, _, _ := strings.Cut(s, " ")
+	switch urssafSlug(first) {
+	case "ENSEMBLE", "TOTAL", "TOUS", "TOUTES", "TOUT", "TOTAUX":
+		return true
+	}
+	return false
 }
 
 func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series, error) {
@@ -182,12 +275,21 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series
 		}
 	}
 	per, err := newUrssafPeriodCols(header, find)
-	if err != nil {
+	if err != nil && spec.period == "" {
 		return nil, err
 	}
+	fixedPeriod := err != nil
+	out := &Series{Dataset: spec.dataset, Labels: map[string]string{}}
 	iDims := make([]int, len(spec.dims))
+	iLabels := make([]int, len(spec.dims))
 	for i, d := range spec.dims {
-		iDims[i] = find(d.columns...)
+		iDims[i], iLabels[i] = find(d.columns...), -1
+		if iDims[i] < 0 {
+			out.MissingColumns = append(out.MissingColumns, d.columns[0])
+		}
+		if d.labels != "" {
+			iLabels[i] = find(d.labels)
+		}
 	}
 	type mcol struct {
 		col int
@@ -203,20 +305,28 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series
 		return nil, fmt.Errorf("%w: none of the value columns %v in header %q", ErrFormat, spec.measures, header)
 	}
 
-	out := &Series{Dataset: spec.dataset, Labels: map[string]string{}}
-	sums := map[urssafSeriesKey]*urssafSum{}
+	sums := map[urssafSeriesKey]urssafLevels{}
 	unmapped := map[string]bool{}
 	geoCache := map[string][]string{} // published code → IDs to add into
 	dimCache := make([]map[string]string, len(spec.dims))
 	for i := range dimCache {
 		dimCache[i] = map[string]string{}
 	}
-	dims := make([]string, 0, len(spec.dims)+1)
-	add := func(k urssafSeriesKey, v float64) {
-		s, ok := sums[k]
+	type rowDim struct {
+		dim string
+		col int // breakdown index, -1 for the total
+	}
+	dims := make([]rowDim, 0, len(spec.dims)+1)
+	add := func(k urssafSeriesKey, level uint32, v float64) {
+		lv, ok := sums[k]
+		if !ok {
+			lv = urssafLevels{}
+			sums[k] = lv
+		}
+		s, ok := lv[level]
 		if !ok {
 			s = &urssafSum{}
-			sums[k] = s
+			lv[level] = s
 		}
 		if math.IsNaN(v) {
 			s.empty++
@@ -238,9 +348,11 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series
 		}
 		line := cr.Line()
 		out.Rows++
-		period, err := per.period(rec)
-		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %w", ErrFormat, line, err)
+		period := spec.period
+		if !fixedPeriod {
+			if period, err = per.period(rec); err != nil {
+				return nil, fmt.Errorf("%w: line %d: %w", ErrFormat, line, err)
+			}
 		}
 		// Territories the row counts in.
 		code := ""
@@ -266,45 +378,81 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series
 			}
 			geoCache[strings.Clone(code)] = ids
 		}
-		// Breakdowns.
-		dims = append(dims[:0], "")
+		// Breakdowns, and the level of the row: which columns hold a total.
+		var level uint32
+		dims = append(dims[:0], rowDim{"", -1})
 		for i, c := range iDims {
 			if c < 0 || strings.TrimSpace(rec[c]) == "" {
 				continue
 			}
-			dim, ok := dimCache[i][rec[c]]
+			label := ""
+			if iLabels[i] >= 0 {
+				label = strings.TrimSpace(rec[iLabels[i]])
+			}
+			if isTotalLabel(rec[c]) || (label != "" && isTotalLabel(label)) {
+				level |= 1 << i
+				continue
+			}
+			cacheKey := rec[c]
+			if iLabels[i] >= 0 {
+				cacheKey += "\x00" + label
+			}
+			dim, ok := dimCache[i][cacheKey]
 			if !ok {
-				code, label := urssafDimValue(rec[c])
+				code, lab := urssafDimValue(rec[c])
+				if iLabels[i] >= 0 {
+					code, lab = urssafSlug(strings.TrimSpace(rec[c])), label
+				}
 				dim = spec.dims[i].key + "=" + code
-				if label == "" {
-					label = strings.TrimSpace(rec[c])
+				if lab == "" {
+					lab = strings.TrimSpace(rec[c])
 				}
 				// Two labels that slug alike ("CDD - 1 mois", "CDD 1
 				// mois") stay apart; labels sharing a nomenclature code
 				// ("GS3 Commerce", "GS3 Commerce ") are one sector.
 				for n := 2; ; n++ {
 					prev, taken := out.Labels[dim]
-					if !taken || prev == label || code != urssafSlug(label) {
+					if !taken || prev == lab || iLabels[i] >= 0 || code != urssafSlug(lab) {
 						break
 					}
 					dim = spec.dims[i].key + "=" + code + "_" + strconv.Itoa(n)
 				}
-				out.Labels[dim] = label
-				dimCache[i][strings.Clone(rec[c])] = dim
+				out.Labels[dim] = lab
+				dimCache[i][strings.Clone(cacheKey)] = dim
 			}
-			dims = append(dims, dim)
+			dims = append(dims, rowDim{dim, i})
+		}
+		if level != 0 {
+			out.SubtotalRows++
 		}
 		for _, mc := range mcols {
 			v, err := parseUrssafNumber(raw[mc.col])
+			if refused := refusedValue(mc.m.measure, v, err); refused != nil {
+				out.SkippedCount++
+				if len(out.Skipped) < maxSkipped {
+					terr := code
+					if terr == "" {
+						terr = "FR"
+					}
+					out.Skipped = append(out.Skipped, Skipped{
+						Dataset: spec.dataset, Territory: terr, Column: header[mc.col],
+						Value: strings.TrimSpace(rec[mc.col]), Line: line, Reason: refused.Error(),
+					})
+				}
+				v, err = math.NaN(), nil
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%w: line %d, column %s: %w", ErrFormat, line, header[mc.col], err)
 			}
 			for _, id := range ids {
-				for _, dim := range dims {
+				for _, d := range dims {
+					dim := d.dim
 					if mc.m.cvs {
 						dim = urssafWithSA(dim)
 					}
-					add(urssafSeriesKey{id, mc.m.measure, dim, period}, v)
+					// The level, seen from this figure: its own
+					// column is a category, never a total.
+					add(urssafSeriesKey{id, mc.m.measure, dim, period}, level, v)
 				}
 			}
 		}
@@ -319,7 +467,8 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series
 		}
 	}
 	out.Figures = make([]indicator.Figure, 0, len(sums))
-	for k, s := range sums {
+	for k, lv := range sums {
+		s := out.pick(k, lv)
 		f := indicator.Figure{
 			Territory: k.territory, Theme: indicator.Emploi, Measure: k.measure,
 			Dim: k.dim, Period: k.period, Source: Source, Vintage: vintage,
@@ -359,6 +508,36 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series
 	}
 	slices.Sort(out.Unmapped)
 	return out, nil
+}
+
+// pick chooses, among the levels of aggregation a figure was summed at,
+// the most aggregated one (the most total columns; at equal count the
+// lowest mask, for determinism), so that a published subtotal is used and
+// never added to its own details. It compares it with the least
+// aggregated level, the detail rows, and counts a disagreement.
+func (out *Series) pick(k urssafSeriesKey, lv urssafLevels) *urssafSum {
+	var best, detail uint32
+	first := true
+	for m := range lv {
+		if first {
+			best, detail, first = m, m, false
+			continue
+		}
+		if b, bb := bits.OnesCount32(m), bits.OnesCount32(best); b > bb || (b == bb && m < best) {
+			best = m
+		}
+		if b, bd := bits.OnesCount32(m), bits.OnesCount32(detail); b < bd || (b == bd && m < detail) {
+			detail = m
+		}
+	}
+	s, d := lv[best], lv[detail]
+	if best != detail && s.empty == 0 && d.empty == 0 && math.Abs(s.v-d.v) > 0.01*math.Max(math.Abs(s.v), 1) {
+		out.SubtotalMismatches++
+		if out.Mismatch == "" {
+			out.Mismatch = fmt.Sprintf("%s %s %q %s: subtotal rows %g, detail rows %g", k.territory, k.measure, k.dim, k.period, s.v, d.v)
+		}
+	}
+	return s
 }
 
 // urssafFranceID is the ID of France, the territory of national series.
