@@ -252,7 +252,11 @@ func TestUrssafFullExport(t *testing.T) {
 		{"france/FR", indicator.DPAE, "CONTRAT=CDI", last + "-T1"},
 		{"departement/74", indicator.AEActifs, "", last + "-T2"},
 		{"france/FR", indicator.AEImmat, "SECTEUR=COMMERCE", last + "-T3"},
-		{"france/FR", indicator.ProcCollectives, "NATURE=SAUVEGARDE", last + "-T1"},
+		{"france/FR", indicator.ProcCollectives, "NATURE=SAUV", last + "-T1"},
+		{"region/84", indicator.EffSalTrim, "NA28I=GZ", last + "-T4"},
+		{"region/84", indicator.DPAE, "DUREE=MOINS_D_UN_MOIS", last + "-T4"},
+		{"departement/69", indicator.SalariesPartEmp, "CATEGORIE=2", "2018"},
+		{"region/84", indicator.SalariesPartEmp, "", "2018"},
 	} {
 		if f, ok := got[k]; !ok || f.Status != indicator.Present {
 			t.Errorf("%v missing or not present: %+v", k, f)

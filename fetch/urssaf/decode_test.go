@@ -345,11 +345,12 @@ func TestUrssafSeriesSlugCollision(t *testing.T) {
 	for _, f := range s.Figures {
 		got[f.Dim] = f.Value
 	}
-	want := map[string]float64{"": 31, "NATURE=LIQUIDATION_JUDICIAIRE": 11, "NATURE=LIQUIDATION_JUDICIAIRE_2": 20}
+	// "Liquidation judiciaire" has the site's short code LJ.
+	want := map[string]float64{"": 31, "NATURE=LJ": 11, "NATURE=LJ_2": 20}
 	if !maps.Equal(got, want) {
 		t.Errorf("figures by Dim = %v, want %v", got, want)
 	}
-	if l := s.Labels["NATURE=LIQUIDATION_JUDICIAIRE_2"]; l != "Liquidation (judiciaire)" {
+	if l := s.Labels["NATURE=LJ_2"]; l != "Liquidation (judiciaire)" {
 		t.Errorf("label = %q", l)
 	}
 }

@@ -42,6 +42,9 @@ type urssafSeriesDim struct {
 	// labels, if set, is the column of the code's label (the code being
 	// in columns): "categorie_d_emploi" beside "code_categorie_d_emploi".
 	labels string
+	// codes maps the slug of a published label to the code the site uses
+	// ("LIQUIDATION_JUDICIAIRE" → "LJ"); other labels keep their slug.
+	codes map[string]string
 }
 
 type urssafSeriesMeasure struct {
@@ -104,7 +107,9 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 	ProcCollectives: {
 		dataset: ProcCollectives,
 		dims: []urssafSeriesDim{
-			{key: "NATURE", columns: []string{"nature_de_procedure", "nature_de_la_procedure"}},
+			{key: "NATURE", columns: []string{"nature_de_procedure", "nature_de_la_procedure"}, codes: map[string]string{
+				"LIQUIDATION_JUDICIAIRE": "LJ", "REDRESSEMENT_JUDICIAIRE": "RJ", "SAUVEGARDE": "SAUV",
+			}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"nombre_de_procedures_brut", indicator.ProcCollectives, false},
@@ -403,6 +408,10 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series
 				if iLabels[i] >= 0 {
 					code, lab = urssafSlug(strings.TrimSpace(rec[c])), label
 				}
+				published := code // before the site's short code
+				if short, ok := spec.dims[i].codes[code]; ok {
+					code = short
+				}
 				dim = spec.dims[i].key + "=" + code
 				if lab == "" {
 					lab = strings.TrimSpace(rec[c])
@@ -412,7 +421,7 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series
 				// ("GS3 Commerce", "GS3 Commerce ") are one sector.
 				for n := 2; ; n++ {
 					prev, taken := out.Labels[dim]
-					if !taken || prev == lab || iLabels[i] >= 0 || code != urssafSlug(lab) {
+					if !taken || prev == lab || iLabels[i] >= 0 || published != urssafSlug(lab) {
 						break
 					}
 					dim = spec.dims[i].key + "=" + code + "_" + strconv.Itoa(n)
