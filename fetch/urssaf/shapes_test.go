@@ -89,9 +89,9 @@ func TestRealShapeFigures(t *testing.T) {
 			{"france/FR", indicator.AEChiffreAffaires, "SECTEUR=CONSTRUCTION", "2024-T2"}: 6e9,
 		}},
 		{ProcCollectives, "proc_collectives.csv", map[urssafKey]float64{
-			{"france/FR", indicator.ProcCollectives, "", "2024-T1"}:                              12250,
-			{"france/FR", indicator.ProcCollectives, "NATURE=LJ", "2024-T1"}: 9000,
-			{"france/FR", indicator.ProcCollectives, "NATURE=SAUV;SA=CVS", "2024-T1"}:      notPublished,
+			{"france/FR", indicator.ProcCollectives, "", "2024-T1"}:                   12250,
+			{"france/FR", indicator.ProcCollectives, "NATURE=LJ", "2024-T1"}:          9000,
+			{"france/FR", indicator.ProcCollectives, "NATURE=SAUV;SA=CVS", "2024-T1"}: notPublished,
 		}},
 		{ParticuliersEmployeurs, "particuliers.csv", map[urssafKey]float64{
 			{"departement/69", indicator.SalariesPartEmp, "", "2018"}:            25200,
