@@ -4,6 +4,11 @@
 // data generated from a list of communes, with the portal's quota headers,
 // its 429 answers, and faults injected on demand.
 //
+// It serves the seven datasets the site uses (Datasets), each with the field
+// names and order of the real exports (shapes.go); Options.Missing makes
+// some answer 404, Data.Subtotals and Data.Hostile write the subtotal rows
+// and the impossible values a client must defend against.
+//
 // Paths served under Server.URL (…/api/explore/v2.1):
 //
 //	GET /catalog/datasets/{id}               metadata: fields[], metas.default.modified; ETag, Last-Modified, 304
