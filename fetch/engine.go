@@ -211,6 +211,9 @@ func (e *Engine) Cache() *Cache { return e.cache }
 // Stats returns the counters of every host together.
 func (e *Engine) Stats() Stats { return e.stats.get() }
 
+// Logger returns the engine's logger, never nil: API packages log through it.
+func (e *Engine) Logger() *slog.Logger { return e.log }
+
 // Cached reports whether Fetch would answer req from the cache without a
 // call. Plans use it.
 func (e *Engine) Cached(h *Host, req Request) (bool, error) {

@@ -1,9 +1,11 @@
-package fetch
+package urssaf
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,11 +31,20 @@ type urssafSeriesSpec struct {
 	// rollUp sums the territories to their région (for départements) and to
 	// France: the series are counts, additive.
 	rollUp bool
+	// period is the Figure.Period of a dataset without period columns (a
+	// dataset of one year).
+	period string
 }
 
 type urssafSeriesDim struct {
-	key     string   // Figure.Dim key: "NA38"
+	key     string   // Figure.Dim key: "NA28I"
 	columns []string // first present wins; a name ending in "*" is a prefix
+	// labels, if set, is the column of the code's label (the code being
+	// in columns): "categorie_d_emploi" beside "code_categorie_d_emploi".
+	labels string
+	// codes maps the slug of a published label to the code the site uses
+	// ("LIQUIDATION_JUDICIAIRE" → "LJ"); other labels keep their slug.
+	codes map[string]string
 }
 
 type urssafSeriesMeasure struct {
@@ -42,12 +53,15 @@ type urssafSeriesMeasure struct {
 	cvs     bool // seasonally and working-day adjusted: Dim gets "SA=CVS"
 }
 
+// The column names are those of the real exports (shared/API-FACTS.md).
+// Older or alternative names follow the real one in a dim's columns: the
+// first present wins.
 var urssafSeriesSpecs = map[string]urssafSeriesSpec{
-	UrssafRegionNA38: {
-		dataset: UrssafRegionNA38, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
+	RegionNA38: {
+		dataset: RegionNA38, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
 		dims: []urssafSeriesDim{
-			{"GS", []string{"grand_secteur_d_activite"}},
-			{"NA38", []string{"secteur_na38*"}},
+			{key: "GS", columns: []string{"grand_secteur_d_activite"}},
+			{key: "NA28I", columns: []string{"secteur_na28i", "secteur_na38i", "secteur_na38"}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"effectifs_salaries_brut", indicator.EffSalTrim, false},
@@ -56,19 +70,21 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 			{"masse_salariale_cvs", indicator.MasseSalTrim, true},
 		},
 	},
-	UrssafDPAERegion: {
-		dataset: UrssafDPAERegion, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
+	DPAERegion: {
+		dataset: DPAERegion, geoColumn: "code_region", geoKind: geo.Region, rollUp: true,
 		dims: []urssafSeriesDim{
-			{"CONTRAT", []string{"nature_de_contrat", "nature_du_contrat"}},
-			{"GS", []string{"grand_secteur_d_activite"}},
+			{key: "CONTRAT", columns: []string{"nature_de_contrat", "nature_du_contrat"}},
+			{key: "DUREE", columns: []string{"duree_de_contrat", "duree_du_contrat"}},
+			{key: "GS", columns: []string{"grand_secteur_d_activite"}},
+			{key: "NA38", columns: []string{"secteur_na38", "secteur_na38i"}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"dpae_brut", indicator.DPAE, false},
 			{"dpae_cvs", indicator.DPAE, true},
 		},
 	},
-	UrssafAEDepartement: {
-		dataset: UrssafAEDepartement, geoColumn: "code_departement", geoKind: geo.Departement, rollUp: true,
+	AEDepartement: {
+		dataset: AEDepartement, geoColumn: "code_departement", geoKind: geo.Departement, rollUp: true,
 		measures: []urssafSeriesMeasure{
 			{"economiquement_actifs", indicator.AEActifs, false},
 			{"immatriculations", indicator.AEImmat, false},
@@ -76,10 +92,10 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 			{"chiffres_d_affaires", indicator.AEChiffreAffaires, false},
 		},
 	},
-	UrssafAESecteur: {
-		dataset: UrssafAESecteur,
+	AESecteur: {
+		dataset: AESecteur,
 		dims: []urssafSeriesDim{
-			{"SECTEUR", []string{"secteur_d_activite", "secteur_d_activite_ae", "secteur*"}},
+			{key: "SECTEUR", columns: []string{"secteur_d_activite_me", "secteur_d_activite", "secteur*"}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"economiquement_actifs", indicator.AEActifs, false},
@@ -88,26 +104,38 @@ var urssafSeriesSpecs = map[string]urssafSeriesSpec{
 			{"chiffres_d_affaires", indicator.AEChiffreAffaires, false},
 		},
 	},
-	UrssafProcCollectives: {
-		dataset: UrssafProcCollectives,
+	ProcCollectives: {
+		dataset: ProcCollectives,
 		dims: []urssafSeriesDim{
-			{"NATURE", []string{"nature_de_procedure", "nature_de_la_procedure"}},
+			{key: "NATURE", columns: []string{"nature_de_procedure", "nature_de_la_procedure"}, codes: map[string]string{
+				"LIQUIDATION_JUDICIAIRE": "LJ", "REDRESSEMENT_JUDICIAIRE": "RJ", "SAUVEGARDE": "SAUV",
+			}},
 		},
 		measures: []urssafSeriesMeasure{
 			{"nombre_de_procedures_brut", indicator.ProcCollectives, false},
 			{"nombre_de_procedures_cvs", indicator.ProcCollectives, true},
 		},
 	},
+	ParticuliersEmployeurs: {
+		dataset: ParticuliersEmployeurs, geoColumn: "code_departement", geoKind: geo.Departement, rollUp: true,
+		period: "2018",
+		dims: []urssafSeriesDim{
+			{key: "CATEGORIE", columns: []string{"code_categorie_d_emploi"}, labels: "categorie_d_emploi"},
+		},
+		measures: []urssafSeriesMeasure{
+			{"nombre_de_salaries", indicator.SalariesPartEmp, false},
+		},
+	},
 }
 
-// UrssafSeriesDatasets lists the regional and national series datasets
-// DecodeUrssafSeries understands.
-func UrssafSeriesDatasets() []string {
-	return []string{UrssafRegionNA38, UrssafDPAERegion, UrssafAEDepartement, UrssafAESecteur, UrssafProcCollectives}
+// SeriesDatasets lists the regional and national series datasets
+// DecodeSeries understands.
+func SeriesDatasets() []string {
+	return []string{RegionNA38, DPAERegion, AEDepartement, AESecteur, ProcCollectives, ParticuliersEmployeurs}
 }
 
-// UrssafSeries is one decoded series dataset.
-type UrssafSeries struct {
+// Series is one decoded series dataset.
+type Series struct {
 	Dataset string
 	// Figures are sorted by territory (kind, code), measure, dim, period.
 	// These datasets are complete grids, so an empty cell means "not
@@ -115,21 +143,71 @@ type UrssafSeries struct {
 	// turnover): a figure to which any empty cell contributes is
 	// NotPublished, never a partial sum.
 	Figures []indicator.Figure
-	// Labels maps a Dim value ("NA38=GZ", "CONTRAT=CDI") to its published
+	// Labels maps a Dim value ("NA28I=GZ", "CONTRAT=CDI") to its published
 	// label.
 	Labels map[string]string
 	Rows   int
 	// Unmapped lists the territory codes the referential does not know,
 	// sorted; their rows count only in the France total.
 	Unmapped []string
+	// MissingColumns lists the breakdown columns of the description that
+	// the export lacks: their breakdown is not published.
+	MissingColumns []string
+	// SubtotalRows counts the rows holding a total ("Ensemble", "Total")
+	// in a breakdown column. A figure is never the sum of rows of
+	// different levels: it sums the rows of the most aggregated level
+	// present (a published total row rather than the sum of its details).
+	SubtotalRows int
+	// SubtotalMismatches counts the figures whose published subtotal rows
+	// differ by more than 1 % from the sum of the detail rows; Mismatch
+	// is the first of them.
+	SubtotalMismatches int
+	Mismatch           string
+	// Skipped are the values indicator.CheckValue refused (a negative
+	// count, an out-of-range or non-finite amount): each makes its figures
+	// NotPublished. SkippedCount counts them all; Skipped keeps the first
+	// maxSkipped.
+	Skipped      []Skipped
+	SkippedCount int
 }
 
-// DecodeUrssafSeries decodes the CSV export of one of the series datasets
-// (see UrssafSeriesDatasets) into figures: quarterly (period "2024-T3"),
+// Skipped is a value refused by indicator.CheckValue.
+type Skipped struct {
+	Dataset   string
+	Territory string // the code as published ("84", "2A"), or "FR"
+	Column    string
+	Value     string // the cell as published
+	Line      int
+	Reason    string
+}
+
+func (s Skipped) String() string {
+	return fmt.Sprintf("%s, line %d, territory %s, %s = %q: %s", s.Dataset, s.Line, s.Territory, s.Column, s.Value, s.Reason)
+}
+
+// refusedValue says why a parsed cell is refused as a value of measure:
+// not finite, or refused by indicator.CheckValue. nil: a value, an empty
+// cell, or a cell that is not a number at all (a damaged file, reported
+// as such).
+func refusedValue(measure string, v float64, parseErr error) error {
+	if errors.Is(parseErr, errNotFinite) {
+		return parseErr
+	}
+	if parseErr != nil || math.IsNaN(v) {
+		return nil
+	}
+	return indicator.CheckValue(measure, v)
+}
+
+// maxSkipped bounds the refused values kept for the log; all are counted.
+const maxSkipped = 20
+
+// DecodeSeries decodes the CSV export of one of the series datasets
+// (see SeriesDatasets) into figures: quarterly (period "2024-T3"),
 // monthly ("2024-09") or yearly ("2024") as the columns annee, trimestre,
 // mois or a date say. Territories are resolved through g; with rollUp,
 // région and France totals are summed from the published territories.
-func DecodeUrssafSeries(r io.Reader, dataset string, g UrssafGeo, vintage string) (*UrssafSeries, error) {
+func DecodeSeries(r io.Reader, dataset string, g Geo, vintage string) (*Series, error) {
 	spec, ok := urssafSeriesSpecs[dataset]
 	if !ok {
 		return nil, fmt.Errorf("decode %s: not a known Urssaf series dataset", dataset)
@@ -148,14 +226,34 @@ type urssafSeriesKey struct {
 	period    string
 }
 
-// urssafSum is one figure being summed: the published cells and the
-// number of empty ones.
+// urssafSum is one figure being summed at one level of aggregation: the
+// published cells and the number of empty (or refused) ones.
 type urssafSum struct {
 	v     float64
 	empty int
 }
 
-func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*UrssafSeries, error) {
+// urssafLevels are the sums of one figure, by level: the bit i of the key
+// is set when breakdown column i of the rows held a total.
+type urssafLevels map[uint32]*urssafSum
+
+// isTotalLabel reports whether a breakdown cell names every category
+// ("Ensemble", "Total", "Tous secteurs", "Toutes durées", "_T"): a
+// subtotal row, not a category.
+func isTotalLabel(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "_T" || s == "T" {
+		return true
+	}
+	first, _, _ := strings.Cut(s, " ")
+	switch urssafSlug(first) {
+	case "ENSEMBLE", "TOTAL", "TOUS", "TOUTES", "TOUT", "TOTAUX":
+		return true
+	}
+	return false
+}
+
+func (spec urssafSeriesSpec) decode(r io.Reader, g Geo, vintage string) (*Series, error) {
 	cr := newUrssafReader(r)
 	header, err := readUrssafHeader(cr)
 	if err != nil {
@@ -178,16 +276,25 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 	iGeo := -1
 	if spec.geoColumn != "" {
 		if iGeo = find(spec.geoColumn); iGeo < 0 {
-			return nil, fmt.Errorf("%w: no %s column in header %q", ErrUrssafFormat, spec.geoColumn, header)
+			return nil, fmt.Errorf("%w: no %s column in header %q", ErrFormat, spec.geoColumn, header)
 		}
 	}
 	per, err := newUrssafPeriodCols(header, find)
-	if err != nil {
+	if err != nil && spec.period == "" {
 		return nil, err
 	}
+	fixedPeriod := err != nil
+	out := &Series{Dataset: spec.dataset, Labels: map[string]string{}}
 	iDims := make([]int, len(spec.dims))
+	iLabels := make([]int, len(spec.dims))
 	for i, d := range spec.dims {
-		iDims[i] = find(d.columns...)
+		iDims[i], iLabels[i] = find(d.columns...), -1
+		if iDims[i] < 0 {
+			out.MissingColumns = append(out.MissingColumns, d.columns[0])
+		}
+		if d.labels != "" {
+			iLabels[i] = find(d.labels)
+		}
 	}
 	type mcol struct {
 		col int
@@ -200,23 +307,31 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 		}
 	}
 	if len(mcols) == 0 {
-		return nil, fmt.Errorf("%w: none of the value columns %v in header %q", ErrUrssafFormat, spec.measures, header)
+		return nil, fmt.Errorf("%w: none of the value columns %v in header %q", ErrFormat, spec.measures, header)
 	}
 
-	out := &UrssafSeries{Dataset: spec.dataset, Labels: map[string]string{}}
-	sums := map[urssafSeriesKey]*urssafSum{}
+	sums := map[urssafSeriesKey]urssafLevels{}
 	unmapped := map[string]bool{}
 	geoCache := map[string][]string{} // published code → IDs to add into
 	dimCache := make([]map[string]string, len(spec.dims))
 	for i := range dimCache {
 		dimCache[i] = map[string]string{}
 	}
-	dims := make([]string, 0, len(spec.dims)+1)
-	add := func(k urssafSeriesKey, v float64) {
-		s, ok := sums[k]
+	type rowDim struct {
+		dim string
+		col int // breakdown index, -1 for the total
+	}
+	dims := make([]rowDim, 0, len(spec.dims)+1)
+	add := func(k urssafSeriesKey, level uint32, v float64) {
+		lv, ok := sums[k]
+		if !ok {
+			lv = urssafLevels{}
+			sums[k] = lv
+		}
+		s, ok := lv[level]
 		if !ok {
 			s = &urssafSum{}
-			sums[k] = s
+			lv[level] = s
 		}
 		if math.IsNaN(v) {
 			s.empty++
@@ -238,9 +353,11 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 		}
 		line := cr.Line()
 		out.Rows++
-		period, err := per.period(rec)
-		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %w", ErrUrssafFormat, line, err)
+		period := spec.period
+		if !fixedPeriod {
+			if period, err = per.period(rec); err != nil {
+				return nil, fmt.Errorf("%w: line %d: %w", ErrFormat, line, err)
+			}
 		}
 		// Territories the row counts in.
 		code := ""
@@ -266,45 +383,85 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 			}
 			geoCache[strings.Clone(code)] = ids
 		}
-		// Breakdowns.
-		dims = append(dims[:0], "")
+		// Breakdowns, and the level of the row: which columns hold a total.
+		var level uint32
+		dims = append(dims[:0], rowDim{"", -1})
 		for i, c := range iDims {
 			if c < 0 || strings.TrimSpace(rec[c]) == "" {
 				continue
 			}
-			dim, ok := dimCache[i][rec[c]]
+			label := ""
+			if iLabels[i] >= 0 {
+				label = strings.TrimSpace(rec[iLabels[i]])
+			}
+			if isTotalLabel(rec[c]) || (label != "" && isTotalLabel(label)) {
+				level |= 1 << i
+				continue
+			}
+			cacheKey := rec[c]
+			if iLabels[i] >= 0 {
+				cacheKey += "\x00" + label
+			}
+			dim, ok := dimCache[i][cacheKey]
 			if !ok {
-				code, label := urssafDimValue(rec[c])
+				code, lab := urssafDimValue(rec[c])
+				if iLabels[i] >= 0 {
+					code, lab = urssafSlug(strings.TrimSpace(rec[c])), label
+				}
+				published := code // before the site's short code
+				if short, ok := spec.dims[i].codes[code]; ok {
+					code = short
+				}
 				dim = spec.dims[i].key + "=" + code
-				if label == "" {
-					label = strings.TrimSpace(rec[c])
+				if lab == "" {
+					lab = strings.TrimSpace(rec[c])
 				}
 				// Two labels that slug alike ("CDD - 1 mois", "CDD 1
 				// mois") stay apart; labels sharing a nomenclature code
 				// ("GS3 Commerce", "GS3 Commerce ") are one sector.
 				for n := 2; ; n++ {
 					prev, taken := out.Labels[dim]
-					if !taken || prev == label || code != urssafSlug(label) {
+					if !taken || prev == lab || iLabels[i] >= 0 || published != urssafSlug(lab) {
 						break
 					}
 					dim = spec.dims[i].key + "=" + code + "_" + strconv.Itoa(n)
 				}
-				out.Labels[dim] = label
-				dimCache[i][strings.Clone(rec[c])] = dim
+				out.Labels[dim] = lab
+				dimCache[i][strings.Clone(cacheKey)] = dim
 			}
-			dims = append(dims, dim)
+			dims = append(dims, rowDim{dim, i})
+		}
+		if level != 0 {
+			out.SubtotalRows++
 		}
 		for _, mc := range mcols {
 			v, err := parseUrssafNumber(raw[mc.col])
+			if refused := refusedValue(mc.m.measure, v, err); refused != nil {
+				out.SkippedCount++
+				if len(out.Skipped) < maxSkipped {
+					terr := code
+					if terr == "" {
+						terr = "FR"
+					}
+					out.Skipped = append(out.Skipped, Skipped{
+						Dataset: spec.dataset, Territory: terr, Column: header[mc.col],
+						Value: strings.TrimSpace(rec[mc.col]), Line: line, Reason: refused.Error(),
+					})
+				}
+				v, err = math.NaN(), nil
+			}
 			if err != nil {
-				return nil, fmt.Errorf("%w: line %d, column %s: %w", ErrUrssafFormat, line, header[mc.col], err)
+				return nil, fmt.Errorf("%w: line %d, column %s: %w", ErrFormat, line, header[mc.col], err)
 			}
 			for _, id := range ids {
-				for _, dim := range dims {
+				for _, d := range dims {
+					dim := d.dim
 					if mc.m.cvs {
 						dim = urssafWithSA(dim)
 					}
-					add(urssafSeriesKey{id, mc.m.measure, dim, period}, v)
+					// The level, seen from this figure: its own
+					// column is a category, never a total.
+					add(urssafSeriesKey{id, mc.m.measure, dim, period}, level, v)
 				}
 			}
 		}
@@ -319,10 +476,11 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 		}
 	}
 	out.Figures = make([]indicator.Figure, 0, len(sums))
-	for k, s := range sums {
+	for k, lv := range sums {
+		s := out.pick(k, lv)
 		f := indicator.Figure{
 			Territory: k.territory, Theme: indicator.Emploi, Measure: k.measure,
-			Dim: k.dim, Period: k.period, Source: UrssafSource, Vintage: vintage,
+			Dim: k.dim, Period: k.period, Source: Source, Vintage: vintage,
 			Value: s.v,
 		}
 		if s.empty > 0 {
@@ -361,6 +519,36 @@ func (spec urssafSeriesSpec) decode(r io.Reader, g UrssafGeo, vintage string) (*
 	return out, nil
 }
 
+// pick chooses, among the levels of aggregation a figure was summed at,
+// the most aggregated one (the most total columns; at equal count the
+// lowest mask, for determinism), so that a published subtotal is used and
+// never added to its own details. It compares it with the least
+// aggregated level, the detail rows, and counts a disagreement.
+func (out *Series) pick(k urssafSeriesKey, lv urssafLevels) *urssafSum {
+	var best, detail uint32
+	first := true
+	for m := range lv {
+		if first {
+			best, detail, first = m, m, false
+			continue
+		}
+		if b, bb := bits.OnesCount32(m), bits.OnesCount32(best); b > bb || (b == bb && m < best) {
+			best = m
+		}
+		if b, bd := bits.OnesCount32(m), bits.OnesCount32(detail); b < bd || (b == bd && m < detail) {
+			detail = m
+		}
+	}
+	s, d := lv[best], lv[detail]
+	if best != detail && s.empty == 0 && d.empty == 0 && math.Abs(s.v-d.v) > 0.01*math.Max(math.Abs(s.v), 1) {
+		out.SubtotalMismatches++
+		if out.Mismatch == "" {
+			out.Mismatch = fmt.Sprintf("%s %s %q %s: subtotal rows %g, detail rows %g", k.territory, k.measure, k.dim, k.period, s.v, d.v)
+		}
+	}
+	return s
+}
+
 // urssafFranceID is the ID of France, the territory of national series.
 var urssafFranceID = (&geo.Territory{Kind: geo.France, Code: "FR"}).ID()
 
@@ -370,7 +558,7 @@ const urssafFranceExplicit = "france/FR#published"
 
 // territories returns the IDs a row for code counts in: the territory
 // itself and, with rollUp, its région and France. nil means code is unknown.
-func (spec urssafSeriesSpec) territories(g UrssafGeo, code string) []string {
+func (spec urssafSeriesSpec) territories(g Geo, code string) []string {
 	if spec.geoColumn == "" {
 		return []string{urssafFranceID}
 	}
@@ -415,7 +603,7 @@ func newUrssafPeriodCols(header []string, find func(...string) int) (urssafPerio
 		date:      find("dernier_jour_du_trimestre", "date", "date_de_reference"),
 	}
 	if p.annee < 0 && p.date < 0 && p.trimestre < 0 {
-		return p, fmt.Errorf("%w: no annee, trimestre or date column in header %q", ErrUrssafFormat, header)
+		return p, fmt.Errorf("%w: no annee, trimestre or date column in header %q", ErrFormat, header)
 	}
 	return p, nil
 }

@@ -4,6 +4,11 @@
 // data generated from a list of communes, with the portal's quota headers,
 // its 429 answers, and faults injected on demand.
 //
+// It serves the seven datasets the site uses (Datasets), each with the field
+// names and order of the real exports (shapes.go); Options.Missing makes
+// some answer 404, Data.Subtotals and Data.Hostile write the subtotal rows
+// and the impossible values a client must defend against.
+//
 // Paths served under Server.URL (…/api/explore/v2.1):
 //
 //	GET /catalog/datasets/{id}               metadata: fields[], metas.default.modified; ETag, Last-Modified, 304
@@ -91,6 +96,9 @@ type Options struct {
 	Quota int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Missing lists datasets the portal does not have: every endpoint of
+	// theirs answers 404 DatasetNotFound, as for an unpublished dataset.
+	Missing []string
 }
 
 // Server is a running fake portal. Close it when done.
@@ -101,6 +109,7 @@ type Server struct {
 	srv  *httptest.Server
 	now  func() time.Time
 	data Data
+	gone map[string]bool
 
 	mu        sync.Mutex
 	quota     int
@@ -125,6 +134,10 @@ func NewServer(opts Options) *Server {
 		modified: map[string]time.Time{},
 		counts:   map[string]int{},
 		versions: map[string]int{},
+		gone:     map[string]bool{},
+	}
+	for _, id := range opts.Missing {
+		s.gone[id] = true
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -418,7 +431,7 @@ func (s *Server) snapshot(id string) (table, time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t, ok := d.tableOf(id)
-	return t, s.modified[id], ok
+	return t, s.modified[id], ok && !s.gone[id]
 }
 
 // rowCount counts a dataset's rows once per version of the data.

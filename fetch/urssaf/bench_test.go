@@ -1,4 +1,4 @@
-package fetch
+package urssaf
 
 import (
 	"bufio"
@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"territoires/fetch/urssaftest"
+	"territoires/fetch/urssaf/urssaftest"
 )
 
 // urssafBenchExport writes, once per benchmark, a commune × APE export of the
 // size of France's: 35,000 communes, 20 years (2006-2025), about 34 APE
 // rows per commune, 1.2 million rows; repeat > 1 appends the same rows
 // again, which must not change the memory a decode needs.
-func urssafBenchExport(b *testing.B, repeat int) (path string, rows int, g UrssafGeo) {
+func urssafBenchExport(b *testing.B, repeat int) (path string, rows int, g Geo) {
 	b.Helper()
 	communes := urssaftest.SyntheticCommunes(35000)
 	years := make([]int, 0, 20)
@@ -109,19 +109,19 @@ func (s *urssafPeakSampler) Stop() uint64 {
 	return s.peak
 }
 
-// BenchmarkDecodeUrssafCommunes decodes a France-sized export from disk,
+// BenchmarkDecodeCommunes decodes a France-sized export from disk,
 // as Figures does from the cache, and reports rows per second, the peak
 // heap (live and not yet collected objects, sampled every 2 ms), the heap
 // the aggregate retains once decoded, the process's memory from the OS,
 // and the bytes allocated per row. Run it with
 //
-//	go test ./fetch -run '^$' -bench DecodeUrssafCommunes -benchtime 3x
+//	go test ./fetch -run '^$' -bench DecodeCommunes -benchtime 3x
 //
 // The rows=4.8M case is the same rows four times over: memory must not
 // grow with the number of rows. sectors=last-year is what the URSSAF
 // client keeps by default; sectors=all-years keeps the sector breakdowns
 // of all 20 years.
-func BenchmarkDecodeUrssafCommunes(b *testing.B) {
+func BenchmarkDecodeCommunes(b *testing.B) {
 	for _, bc := range []struct {
 		name        string
 		repeat      int
@@ -143,14 +143,14 @@ func BenchmarkDecodeUrssafCommunes(b *testing.B) {
 			sampler := startUrssafPeakSampler()
 			b.SetBytes(fi.Size())
 			b.ResetTimer()
-			var emp *UrssafEmployment
+			var emp *Employment
 			for b.Loop() {
 				emp = nil // measure one aggregate at a time
 				f, err := os.Open(path)
 				if err != nil {
 					b.Fatal(err)
 				}
-				emp, err = DecodeUrssafCommunes(f, g, UrssafCommuneOptions{SectorYears: bc.sectorYears})
+				emp, err = DecodeCommunes(f, g, CommuneOptions{SectorYears: bc.sectorYears})
 				f.Close()
 				if err != nil {
 					b.Fatal(err)
@@ -184,7 +184,7 @@ func BenchmarkUrssafFigures(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	emp, err := DecodeUrssafCommunes(f, g, UrssafCommuneOptions{SectorYears: 1})
+	emp, err := DecodeCommunes(f, g, CommuneOptions{SectorYears: 1})
 	f.Close()
 	if err != nil {
 		b.Fatal(err)

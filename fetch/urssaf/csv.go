@@ -1,4 +1,4 @@
-package fetch
+package urssaf
 
 import (
 	"bufio"
@@ -18,33 +18,36 @@ import (
 
 // Urssaf open-data datasets on open.urssaf.fr (OpenDataSoft Explore v2.1).
 const (
-	// UrssafCommuneAPE: one row per commune × APE code, wide by year
+	// CommuneAPE: one row per commune × APE code, wide by year
 	// (nombre_d_etablissements_YYYY, effectifs_salaries_YYYY), about 1.2
 	// million rows for France.
-	UrssafCommuneAPE = "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last"
-	// UrssafRegionNA38: quarterly salaried jobs and payroll by région × NA38.
-	UrssafRegionNA38 = "effectifs-salaries-et-masse-salariale-du-secteur-prive-par-region-x-na38"
-	// UrssafDPAERegion: quarterly hirings (DPAE) by région × NA38 × contract.
-	UrssafDPAERegion = "dpae-par-region-x-na38"
-	// UrssafAEDepartement: auto-entrepreneurs by département.
-	UrssafAEDepartement = "auto-entrepreneurs-par-departement"
-	// UrssafAESecteur: auto-entrepreneurs by sector, France.
-	UrssafAESecteur = "auto-entrepreneurs-par-secteur-dactivite"
-	// UrssafProcCollectives: collective proceedings, France.
-	UrssafProcCollectives = "procedures-collectives-france-entiere"
+	CommuneAPE = "etablissements-et-effectifs-salaries-au-niveau-commune-x-ape-last"
+	// RegionNA38: quarterly salaried jobs and payroll by région × NA38.
+	RegionNA38 = "effectifs-salaries-et-masse-salariale-du-secteur-prive-par-region-x-na38"
+	// DPAERegion: quarterly hirings (DPAE) by région × NA38 × contract.
+	DPAERegion = "dpae-par-region-x-na38"
+	// AEDepartement: auto-entrepreneurs by département.
+	AEDepartement = "auto-entrepreneurs-par-departement"
+	// AESecteur: auto-entrepreneurs by sector, France.
+	AESecteur = "auto-entrepreneurs-par-secteur-dactivite"
+	// ProcCollectives: collective proceedings, France.
+	ProcCollectives = "procedures-collectives-france-entiere"
+	// ParticuliersEmployeurs: employees of private households
+	// (particuliers employeurs) by département and job category, 2018.
+	ParticuliersEmployeurs = "salaries-des-particuliers-employeurs-en-2018"
 )
 
-// UrssafSource is the Source of every figure decoded from Urssaf open data.
-const UrssafSource = "Urssaf, open data"
+// Source is the Source of every figure decoded from Urssaf open data.
+const Source = "Urssaf, open data"
 
-// ErrUrssafFormat reports an export that does not have the expected shape:
+// ErrFormat reports an export that does not have the expected shape:
 // a missing column, a cell that is not a number, a truncated line. Errors
 // wrap it with the dataset, line and column.
-var ErrUrssafFormat = errors.New("malformed Urssaf export")
+var ErrFormat = errors.New("malformed Urssaf export")
 
-// UrssafGeo is what the Urssaf decoders need from the territory
+// Geo is what the Urssaf decoders need from the territory
 // referential; *geo.Referential satisfies it.
-type UrssafGeo interface {
+type Geo interface {
 	Lookup(k geo.Kind, code string) (*geo.Territory, bool)
 	CurrentCommune(code string) (*geo.Territory, bool)
 }
@@ -119,7 +122,7 @@ func (r *urssafReader) readLine() ([]byte, error) {
 }
 
 func (r *urssafReader) errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: line %d: %s", ErrUrssafFormat, r.start, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: line %d: %s", ErrFormat, r.start, fmt.Sprintf(format, args...))
 }
 
 // Read returns the next record, or io.EOF after the last one.
@@ -230,7 +233,7 @@ func (r *urssafReader) split() error {
 func readUrssafHeader(r *urssafReader) ([]string, error) {
 	rec, err := r.Read()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%w: empty export, no header", ErrUrssafFormat)
+		return nil, fmt.Errorf("%w: empty export, no header", ErrFormat)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
@@ -241,6 +244,10 @@ func readUrssafHeader(r *urssafReader) ([]string, error) {
 	}
 	return names, nil
 }
+
+// errNotFinite is a cell that parses as NaN or an infinity: a value no
+// figure takes, refused like an out-of-range one, not a damaged file.
+var errNotFinite = errors.New("not a finite number")
 
 // parseUrssafNumber parses a numeric cell. An empty cell is "none or not
 // published": it returns NaN and no error, never zero. Integers, the
@@ -276,7 +283,7 @@ func parseUrssafNumber(b []byte) (float64, error) {
 		}
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("not a finite number: %q", s)
+		return 0, fmt.Errorf("%w: %q", errNotFinite, s)
 	}
 	return v, nil
 }

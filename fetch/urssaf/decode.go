@@ -1,4 +1,4 @@
-package fetch
+package urssaf
 
 import (
 	"bytes"
@@ -14,32 +14,32 @@ import (
 	"territoires/indicator"
 )
 
-// UrssafBreakdown is a sector breakdown of the commune × APE export kept in
+// Breakdown is a sector breakdown of the commune × APE export kept in
 // the aggregate, beside the all-sector total (Dim "").
-type UrssafBreakdown uint8
+type Breakdown uint8
 
 const (
-	UrssafGS   UrssafBreakdown = iota // grand secteur: Dim "GS=GS3", column grand_secteur_d_activite
-	UrssafNA17                        // NAF in 17 sections: Dim "NA17=GZ", column secteur_na17
-	UrssafNA38                        // NAF in 38: Dim "NA38=GZ", column secteur_na38
-	UrssafNA88                        // NAF in 88 divisions: Dim "NA88=47", column secteur_na88
+	GS   Breakdown = iota // grand secteur: Dim "GS=GS3", column grand_secteur_d_activite
+	NA17                  // NAF in 17 sections: Dim "NA17=GZ", column secteur_na17
+	NA38                  // NAF in 38: Dim "NA38=GZ", column secteur_na38
+	NA88                  // NAF in 88 divisions: Dim "NA88=47", column secteur_na88
 )
 
 var urssafBreakdowns = [...]struct{ key, column string }{
-	UrssafGS:   {"GS", "grand_secteur_d_activite"},
-	UrssafNA17: {"NA17", "secteur_na17"},
-	UrssafNA38: {"NA38", "secteur_na38"},
-	UrssafNA88: {"NA88", "secteur_na88"},
+	GS:   {"GS", "grand_secteur_d_activite"},
+	NA17: {"NA17", "secteur_na17"},
+	NA38: {"NA38", "secteur_na38"},
+	NA88: {"NA88", "secteur_na88"},
 }
 
 // Key is the breakdown's key in Figure.Dim: "GS", "NA17"...
-func (b UrssafBreakdown) Key() string { return urssafBreakdowns[b].key }
+func (b Breakdown) Key() string { return urssafBreakdowns[b].key }
 
-// UrssafCommuneOptions tunes DecodeUrssafCommunes.
-type UrssafCommuneOptions struct {
+// CommuneOptions tunes DecodeCommunes.
+type CommuneOptions struct {
 	// Breakdowns kept besides the total; nil means grand secteur and NA17.
 	// Each one costs memory: NA88 multiplies the aggregate by about four.
-	Breakdowns []UrssafBreakdown
+	Breakdowns []Breakdown
 	// SectorYears is how many of the latest years keep their sector
 	// breakdowns; the all-sector total keeps every year. 0 means every
 	// year: 20 times the memory and the figures of 1 for a 20-year export.
@@ -49,30 +49,36 @@ type UrssafCommuneOptions struct {
 	Vintage string
 }
 
-// UrssafUnmapped is a commune code of the export that the referential
+// Unmapped is a commune code of the export that the referential
 // does not know, even as a retired code.
-type UrssafUnmapped struct {
+type Unmapped struct {
 	Code string // as published
 	Name string // intitule_commune of its first row
 	Rows int
 }
 
-// UrssafRemapped is a retired commune code of the export folded into the
+// Remapped is a retired commune code of the export folded into the
 // current commune.
-type UrssafRemapped struct {
+type Remapped struct {
 	Code    string // as published
 	Current string // current commune code
 	Rows    int
 }
 
-// UrssafCommuneReport says what the decoder saw and what it could not place.
-type UrssafCommuneReport struct {
-	Rows     int              // data rows read
-	Years    []int            // years found in the header
-	Unmapped []UrssafUnmapped // codes not found, sorted by code; their rows are left out of every total
-	Remapped []UrssafRemapped // retired codes folded into current communes, sorted by code
-	Communes int              // communes with data (after roll-up and remapping)
-	Arrond   int              // arrondissements municipaux with data
+// CommuneReport says what the decoder saw and what it could not place.
+type CommuneReport struct {
+	Rows     int        // data rows read
+	Years    []int      // years found in the header
+	Unmapped []Unmapped // codes not found, sorted by code; their rows are left out of every total
+	Remapped []Remapped // retired codes folded into current communes, sorted by code
+	Communes int        // communes with data (after roll-up and remapping)
+	Arrond   int        // arrondissements municipaux with data
+	// Skipped are the cells indicator.CheckValue refused (a negative
+	// count, beyond urssafMaxCount, not finite): each is left out, as an
+	// empty cell. SkippedCount counts them all; Skipped keeps the first
+	// maxSkipped.
+	Skipped      []Skipped
+	SkippedCount int
 	// Doubled lists communes published both as a whole and by
 	// arrondissement: both were added, which double counts if the whole
 	// was a total. The portal publishes Paris, Lyon and Marseille by
@@ -81,7 +87,7 @@ type UrssafCommuneReport struct {
 }
 
 // UnmappedRows is the number of rows left out because their code is unknown.
-func (r UrssafCommuneReport) UnmappedRows() int {
+func (r CommuneReport) UnmappedRows() int {
 	n := 0
 	for _, u := range r.Unmapped {
 		n += u.Rows
@@ -89,7 +95,7 @@ func (r UrssafCommuneReport) UnmappedRows() int {
 	return n
 }
 
-// UrssafEmployment is the commune × APE export aggregated by territory and
+// Employment is the commune × APE export aggregated by territory and
 // sector: employer establishments (EtabUrssaf) and salaried jobs
 // (EffectifsSal) for every year, for communes and arrondissements
 // municipaux as published, Paris, Lyon and Marseille summed from their
@@ -103,7 +109,7 @@ func (r UrssafCommuneReport) UnmappedRows() int {
 // breakdowns only for the last SectorYears years) and yields figures on
 // demand; it does not hold []indicator.Figure, which for France would be
 // millions of values.
-type UrssafEmployment struct {
+type Employment struct {
 	years   []int
 	first   int      // index in years of the first year with sector breakdowns
 	periods []string // years as Figure.Period
@@ -113,7 +119,7 @@ type UrssafEmployment struct {
 	upper   urssafStore[float64]
 	byID    map[string]urssafRef
 	order   []urssafRef // territories sorted by kind, then code
-	report  UrssafCommuneReport
+	report  CommuneReport
 }
 
 type urssafDim struct {
@@ -126,19 +132,19 @@ type urssafRef struct {
 	slot  int32
 }
 
-// DecodeUrssafCommunes streams the CSV export of UrssafCommuneAPE from r and
+// DecodeCommunes streams the CSV export of CommuneAPE from r and
 // aggregates it as it reads: memory depends on the number of communes,
 // sectors and years, not on the number of rows. Commune codes are resolved
 // through g: arrondissements municipaux as such, retired codes to the
 // current commune (listed in the report), unknown codes reported and left
 // out. Years come from the header's column names.
-func DecodeUrssafCommunes(r io.Reader, g UrssafGeo, opt UrssafCommuneOptions) (*UrssafEmployment, error) {
+func DecodeCommunes(r io.Reader, g Geo, opt CommuneOptions) (*Employment, error) {
 	d, err := newUrssafCommuneDecoder(g, opt)
 	if err != nil {
 		return nil, err
 	}
 	if err := d.decode(r); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", UrssafCommuneAPE, err)
+		return nil, fmt.Errorf("decode %s: %w", CommuneAPE, err)
 	}
 	return d.finish(), nil
 }
@@ -150,10 +156,10 @@ const urssafMaxCount = 1e9
 
 // urssafCommuneDecoder holds the state of one streamed decode.
 type urssafCommuneDecoder struct {
-	g           UrssafGeo
-	bds         []UrssafBreakdown
+	g           Geo
+	bds         []Breakdown
 	sectorYears int
-	e           *UrssafEmployment
+	e           *Employment
 	codes       map[string]int32 // published code → index in entries
 	entry       []urssafCodeEntry
 	leafOf      map[*geo.Territory]int32
@@ -168,24 +174,24 @@ type urssafCodeEntry struct {
 	rows       int
 }
 
-func newUrssafCommuneDecoder(g UrssafGeo, opt UrssafCommuneOptions) (*urssafCommuneDecoder, error) {
+func newUrssafCommuneDecoder(g Geo, opt CommuneOptions) (*urssafCommuneDecoder, error) {
 	bds := opt.Breakdowns
 	if bds == nil {
-		bds = []UrssafBreakdown{UrssafGS, UrssafNA17}
+		bds = []Breakdown{GS, NA17}
 	}
 	for _, b := range bds {
 		if int(b) >= len(urssafBreakdowns) {
-			return nil, fmt.Errorf("decode %s: unknown breakdown %d", UrssafCommuneAPE, b)
+			return nil, fmt.Errorf("decode %s: unknown breakdown %d", CommuneAPE, b)
 		}
 	}
 	if opt.SectorYears < 0 {
-		return nil, fmt.Errorf("decode %s: SectorYears %d, want ≥ 0", UrssafCommuneAPE, opt.SectorYears)
+		return nil, fmt.Errorf("decode %s: SectorYears %d, want ≥ 0", CommuneAPE, opt.SectorYears)
 	}
 	return &urssafCommuneDecoder{
 		g:           g,
 		bds:         bds,
 		sectorYears: opt.SectorYears,
-		e:           &UrssafEmployment{vintage: opt.Vintage, dims: []urssafDim{{}}},
+		e:           &Employment{vintage: opt.Vintage, dims: []urssafDim{{}}},
 		codes:       make(map[string]int32),
 		leafOf:      make(map[*geo.Territory]int32),
 		dimOf:       make([]map[string]int32, len(bds)),
@@ -202,7 +208,7 @@ func (d *urssafCommuneDecoder) decode(r io.Reader) error {
 	col := func(name string) int { return slices.Index(header, name) }
 	iCode, iName := col("code_commune"), col("intitule_commune")
 	if iCode < 0 {
-		return fmt.Errorf("%w: no code_commune column in header %q", ErrUrssafFormat, header)
+		return fmt.Errorf("%w: no code_commune column in header %q", ErrFormat, header)
 	}
 	iBd := make([]int, len(d.bds))
 	for i, b := range d.bds {
@@ -211,7 +217,7 @@ func (d *urssafCommuneDecoder) decode(r io.Reader) error {
 	}
 	years := urssafYears(header)
 	if len(years) == 0 {
-		return fmt.Errorf("%w: no nombre_d_etablissements_YYYY or effectifs_salaries_YYYY column", ErrUrssafFormat)
+		return fmt.Errorf("%w: no nombre_d_etablissements_YYYY or effectifs_salaries_YYYY column", ErrFormat)
 	}
 	// valueCol[k] is the column of value k = year*2 + measure, or -1.
 	valueCol := make([]int, 2*len(years))
@@ -255,11 +261,22 @@ func (d *urssafCommuneDecoder) decode(r io.Reader) error {
 				continue
 			}
 			v, err := parseUrssafNumber(rec[c])
-			if err == nil && (v < 0 || v > urssafMaxCount) {
-				err = fmt.Errorf("%v is not a plausible count", v)
+			refused := refusedValue(urssafMeasures[k%2], v, err)
+			if refused == nil && err == nil && v > urssafMaxCount {
+				refused = fmt.Errorf("%s: %v is not a plausible count", urssafMeasures[k%2], v)
+			}
+			if refused != nil {
+				e.report.SkippedCount++
+				if len(e.report.Skipped) < maxSkipped {
+					e.report.Skipped = append(e.report.Skipped, Skipped{
+						Dataset: CommuneAPE, Territory: string(bytes.TrimSpace(rec[iCode])), Column: header[c],
+						Value: string(bytes.TrimSpace(rec[c])), Line: cr.Line(), Reason: refused.Error(),
+					})
+				}
+				v, err = math.NaN(), nil
 			}
 			if err != nil {
-				return fmt.Errorf("%w: line %d, column %s: %w", ErrUrssafFormat, cr.Line(), header[c], err)
+				return fmt.Errorf("%w: line %d, column %s: %w", ErrFormat, cr.Line(), header[c], err)
 			}
 			vals[k] = v
 		}
@@ -337,19 +354,19 @@ func (d *urssafCommuneDecoder) dim(i int, raw []byte) int32 {
 
 // finish rolls arrondissements up into their commune and communes up into
 // their EPCI, département, région and France, then indexes territories.
-func (d *urssafCommuneDecoder) finish() *UrssafEmployment {
+func (d *urssafCommuneDecoder) finish() *Employment {
 	e := d.e
 	rep := &e.report
 	for _, ent := range d.entry {
 		switch {
 		case ent.leaf < 0:
-			rep.Unmapped = append(rep.Unmapped, UrssafUnmapped{Code: ent.code, Name: ent.name, Rows: ent.rows})
+			rep.Unmapped = append(rep.Unmapped, Unmapped{Code: ent.code, Name: ent.name, Rows: ent.rows})
 		case ent.remapped != "":
-			rep.Remapped = append(rep.Remapped, UrssafRemapped{Code: ent.code, Current: ent.remapped, Rows: ent.rows})
+			rep.Remapped = append(rep.Remapped, Remapped{Code: ent.code, Current: ent.remapped, Rows: ent.rows})
 		}
 	}
-	slices.SortFunc(rep.Unmapped, func(a, b UrssafUnmapped) int { return strings.Compare(a.Code, b.Code) })
-	slices.SortFunc(rep.Remapped, func(a, b UrssafRemapped) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(rep.Unmapped, func(a, b Unmapped) int { return strings.Compare(a.Code, b.Code) })
+	slices.SortFunc(rep.Remapped, func(a, b Remapped) int { return strings.Compare(a.Code, b.Code) })
 
 	d.sortDims()
 	// Arrondissements → Paris, Lyon, Marseille (kept as leaves too).
@@ -465,7 +482,7 @@ func (d *urssafCommuneDecoder) sortDims() {
 	}
 }
 
-func (e *UrssafEmployment) territory(r urssafRef) *geo.Territory {
+func (e *Employment) territory(r urssafRef) *geo.Territory {
 	if r.upper {
 		return e.upper.terr[r.slot]
 	}
@@ -473,16 +490,16 @@ func (e *UrssafEmployment) territory(r urssafRef) *geo.Territory {
 }
 
 // Years returns the years of the export, ascending.
-func (e *UrssafEmployment) Years() []int { return slices.Clone(e.years) }
+func (e *Employment) Years() []int { return slices.Clone(e.years) }
 
 // Report says what the decoder read and what it could not place.
-func (e *UrssafEmployment) Report() UrssafCommuneReport { return e.report }
+func (e *Employment) Report() CommuneReport { return e.report }
 
 // Vintage is the Figure.Vintage of the figures.
-func (e *UrssafEmployment) Vintage() string { return e.vintage }
+func (e *Employment) Vintage() string { return e.vintage }
 
 // Territories returns the territories with data, sorted by kind, then code.
-func (e *UrssafEmployment) Territories() []*geo.Territory {
+func (e *Employment) Territories() []*geo.Territory {
 	out := make([]*geo.Territory, len(e.order))
 	for i, r := range e.order {
 		out[i] = e.territory(r)
@@ -491,9 +508,9 @@ func (e *UrssafEmployment) Territories() []*geo.Territory {
 }
 
 // Dims returns the breakdowns present: "" (all sectors) first, then each
-// breakdown in the order of UrssafCommuneOptions.Breakdowns, codes
+// breakdown in the order of CommuneOptions.Breakdowns, codes
 // ascending.
-func (e *UrssafEmployment) Dims() []string {
+func (e *Employment) Dims() []string {
 	out := make([]string, len(e.dims))
 	for i, d := range e.dims {
 		out[i] = d.id
@@ -503,7 +520,7 @@ func (e *UrssafEmployment) Dims() []string {
 
 // DimLabel returns the sector's label as published ("Commerce" for
 // "GS=GS3"), or "" when unknown.
-func (e *UrssafEmployment) DimLabel(dim string) string {
+func (e *Employment) DimLabel(dim string) string {
 	for _, d := range e.dims {
 		if d.id == dim {
 			return d.label
@@ -514,7 +531,7 @@ func (e *UrssafEmployment) DimLabel(dim string) string {
 
 // Value returns one figure's value and status; ok is false when the export
 // holds nothing for this territory and sector (no row at all).
-func (e *UrssafEmployment) Value(territoryID, measure, dim string, year int) (v float64, st indicator.Status, ok bool) {
+func (e *Employment) Value(territoryID, measure, dim string, year int) (v float64, st indicator.Status, ok bool) {
 	ref, found := e.byID[territoryID]
 	if !found {
 		return 0, 0, false
@@ -568,7 +585,7 @@ var urssafMeasures = [...]string{urssafEtab: indicator.EtabUrssaf, urssafEff: in
 // AppendFigures appends the figures of one territory to dst: for each
 // sector with data ("" first), establishments then jobs, years ascending
 // (every year for the total, the last SectorYears for sectors).
-func (e *UrssafEmployment) AppendFigures(dst []indicator.Figure, territoryID string) []indicator.Figure {
+func (e *Employment) AppendFigures(dst []indicator.Figure, territoryID string) []indicator.Figure {
 	ref, ok := e.byID[territoryID]
 	if !ok {
 		return dst
@@ -579,7 +596,7 @@ func (e *UrssafEmployment) AppendFigures(dst []indicator.Figure, territoryID str
 
 // Figures yields every figure, territory by territory in the order of
 // Territories, as AppendFigures does for one.
-func (e *UrssafEmployment) Figures() iter.Seq[indicator.Figure] {
+func (e *Employment) Figures() iter.Seq[indicator.Figure] {
 	return func(yield func(indicator.Figure) bool) {
 		for _, ref := range e.order {
 			if !e.each(ref, yield) {
@@ -589,7 +606,7 @@ func (e *UrssafEmployment) Figures() iter.Seq[indicator.Figure] {
 	}
 }
 
-func (e *UrssafEmployment) each(ref urssafRef, yield func(indicator.Figure) bool) bool {
+func (e *Employment) each(ref urssafRef, yield func(indicator.Figure) bool) bool {
 	id := e.territory(ref).ID()
 	emit := func(dim int32, b func(k int) float64) bool {
 		from := 0
@@ -601,7 +618,7 @@ func (e *UrssafEmployment) each(ref urssafRef, yield func(indicator.Figure) bool
 				f := indicator.Figure{
 					Territory: id, Theme: indicator.Emploi, Measure: measure,
 					Dim: e.dims[dim].id, Period: e.periods[y],
-					Source: UrssafSource, Vintage: e.vintage,
+					Source: Source, Vintage: e.vintage,
 				}
 				if v := b((y-from)*2 + m); math.IsNaN(v) {
 					f.Status = indicator.NotPublished

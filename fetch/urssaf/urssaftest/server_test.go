@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -152,18 +153,18 @@ func TestExportCSV(t *testing.T) {
 	defer s.Close()
 	_, withBOM := mustGet(t, s, "/catalog/datasets/"+CommuneAPE+"/exports/csv")
 	_, noBOM := mustGet(t, s, "/catalog/datasets/"+CommuneAPE+"/exports/csv?with_bom=false")
-	if !bytes.HasPrefix(withBOM, []byte("\uFEFFcode_region;")) {
-		t.Errorf("export starts with %q, want a BOM and code_region;", withBOM[:20])
+	if !bytes.HasPrefix(withBOM, []byte("\uFEFFregion;ancienne_region;")) {
+		t.Errorf("export starts with %q, want a BOM and region;ancienne_region;", withBOM[:20])
 	}
 	if !bytes.Equal(withBOM[3:], noBOM) {
 		t.Errorf("with_bom=false changes more than the BOM")
 	}
 	text := string(noBOM)
 	for _, want := range []string{
-		";75101;75101 Paris 1er Arrondissement;", // arrondissements, not Paris
+		";75101 Paris 1er Arrondissement;", ";75101;", // arrondissements, not Paris
 		";69381;", ";13201;",
-		";74011;74011 Annecy (commune déléguée);", // a retired code
-		";99999;99999 Commune inconnue;",          // an unknown code
+		";74011 Annecy (commune déléguée);", ";74011;", // a retired code
+		";99999 Commune inconnue;", ";99999;", // an unknown code
 		`;"GZ Commerce ; réparation d'automobiles et de motocycles";`,
 		";;", // empty cells
 	} {
@@ -216,14 +217,114 @@ func TestSeriesMatchCommunes(t *testing.T) {
 	}
 	got := 0.0
 	last := strconv.Itoa(d.Years[len(d.Years)-1])
-	for cells := range d.regionTable().rows {
-		if cells[0] == last && cells[1] == "4" && cells[3] == "84" {
-			v, _ := strconv.ParseFloat(cells[7], 64)
+	tb := d.regionTable()
+	col := func(name string) int {
+		return slices.IndexFunc(tb.fields, func(f Field) bool { return f.Name == name })
+	}
+	for cells := range tb.rows {
+		if cells[col("annee")] == last && cells[col("trimestre")] == "4" && cells[col("code_region")] == "84" {
+			v, _ := strconv.ParseFloat(cells[col("effectifs_salaries_brut")], 64)
 			got += v
 		}
 	}
 	if got != want["84"] {
 		t.Errorf("région 84, Q4 %s: series %v, communes %v", last, got, want["84"])
+	}
+}
+
+// TestRealFieldOrder: every dataset's metadata and export have the field
+// names, in the order, of the real exports (shared/API-FACTS.md).
+func TestRealFieldOrder(t *testing.T) {
+	s := NewServer(Options{})
+	defer s.Close()
+	tests := map[string]string{
+		CommuneAPE: "region;ancienne_region;departement;zone_d_emploi;epci;commune;intitule_commune;" +
+			"grand_secteur_d_activite;secteur_na17;secteur_na38;secteur_na88;ape;code_region;" +
+			"code_ancienne_region;code_departement;code_zone_d_emploi;code_epci;code_commune;code_ape;" +
+			"nombre_d_etablissements_2019;effectifs_salaries_2019",
+		RegionNA38: "region;ancienne_region;grand_secteur_d_activite;secteur_na28i;annee;trimestre;" +
+			"dernier_jour_du_trimestre;code_region;code_ancienne_region;effectifs_salaries_brut;" +
+			"effectifs_salaries_cvs;masse_salariale_brut;masse_salariale_cvs",
+		DPAERegion: "region;ancienne_region;grand_secteur_d_activite;secteur_na38;duree_de_contrat;" +
+			"nature_de_contrat;annee;trimestre;dernier_jour_du_trimestre;code_region;code_ancienne_region;" +
+			"dpae_brut;dpae_cvs",
+		AEDepartement: "region;departement;annee;trimestre;dernier_jour_du_trimestre;code_region;" +
+			"code_departement;immatriculations;radiations;chiffres_d_affaires;economiquement_actifs;" +
+			"administrativement_actifs",
+		AESecteur: "secteur_d_activite_me;annee;trimestre;dernier_jour_du_trimestre;immatriculations;" +
+			"radiations;economiquement_actifs;administrativement_actifs;chiffres_d_affaires",
+		ProcCollectives: "nature_de_procedure;annee;trimestre;dernier_jour_du_trimestre;" +
+			"nombre_de_procedures_brut;nombre_de_procedures_cvs",
+		ParticuliersEmployeurs: "code_categorie_d_emploi;categorie_d_emploi;ancienne_region;region;" +
+			"departement;code_ancienne_region;code_region;code_departement;nombre_de_salaries",
+	}
+	if len(tests) != len(Datasets()) {
+		t.Errorf("%d datasets served, %d described here", len(Datasets()), len(tests))
+	}
+	for id, want := range tests {
+		_, body := mustGet(t, s, "/catalog/datasets/"+id+"/exports/csv?with_bom=false")
+		header, _, _ := strings.Cut(string(body), "\r\n")
+		if !strings.HasPrefix(header, want) {
+			t.Errorf("%s: header\n%s\nwant (prefix)\n%s", id, header, want)
+		}
+		_, meta := mustGet(t, s, "/catalog/datasets/"+id)
+		var m struct {
+			Fields []struct{ Name string } `json:"fields"`
+		}
+		if err := json.Unmarshal(meta, &m); err != nil {
+			t.Fatal(err)
+		}
+		names := make([]string, len(m.Fields))
+		for i, f := range m.Fields {
+			names[i] = f.Name
+		}
+		if got := strings.Join(names, ";"); got != header {
+			t.Errorf("%s: metadata fields %s, export header %s", id, got, header)
+		}
+		// Every row has a value where the dataset has one.
+		rows := strings.Count(string(body), "\r\n") - 1
+		if rows < 1 {
+			t.Errorf("%s: no row", id)
+		}
+	}
+}
+
+// TestMissingDataset: a dataset listed in Options.Missing answers 404 on
+// every endpoint, as an unpublished dataset does; the others answer.
+func TestMissingDataset(t *testing.T) {
+	s := NewServer(Options{Missing: []string{DPAERegion}})
+	defer s.Close()
+	for _, p := range []string{"", "/records", "/exports/csv"} {
+		resp, body, err := get(t, s, "/catalog/datasets/"+DPAERegion+p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "DatasetNotFound") {
+			t.Errorf("GET %s: %d %s, want 404 DatasetNotFound", p, resp.StatusCode, body)
+		}
+	}
+	if resp, _, _ := get(t, s, "/catalog/datasets/"+RegionNA38); resp.StatusCode != http.StatusOK {
+		t.Errorf("another dataset answers %d", resp.StatusCode)
+	}
+}
+
+// TestSubtotalsAndHostile: the options write what they say.
+func TestSubtotalsAndHostile(t *testing.T) {
+	s := NewServer(Options{Data: Data{Subtotals: true, Hostile: true}})
+	defer s.Close()
+	for id, want := range map[string][]string{
+		DPAERegion:             {";Ensemble;Ensemble;", ";-42;"},
+		RegionNA38:             {";Ensemble;Ensemble;", ";1e300;"},
+		AESecteur:              {"\nEnsemble;"},
+		AEDepartement:          {";NaN;"},
+		ParticuliersEmployeurs: {";-1\r\n"},
+	} {
+		_, body := mustGet(t, s, "/catalog/datasets/"+id+"/exports/csv")
+		for _, w := range want {
+			if !strings.Contains(string(body), w) {
+				t.Errorf("%s: export lacks %q", id, w)
+			}
+		}
 	}
 }
 

@@ -19,11 +19,14 @@ const (
 	AEDepartement   = "auto-entrepreneurs-par-departement"
 	AESecteur       = "auto-entrepreneurs-par-secteur-dactivite"
 	ProcCollectives = "procedures-collectives-france-entiere"
+	// ParticuliersEmployeurs: employees of private households by
+	// département and job category, 2018.
+	ParticuliersEmployeurs = "salaries-des-particuliers-employeurs-en-2018"
 )
 
 // Datasets lists every dataset the fake serves.
 func Datasets() []string {
-	return []string{CommuneAPE, RegionNA38, DPAERegion, AEDepartement, AESecteur, ProcCollectives}
+	return []string{CommuneAPE, RegionNA38, DPAERegion, AEDepartement, AESecteur, ProcCollectives, ParticuliersEmployeurs}
 }
 
 // Data says what the fake generates. The zero value is the sample
@@ -43,6 +46,14 @@ type Data struct {
 	RegionSkew map[string]float64
 	// Version changes every generated value: a new version of the data.
 	Version int
+	// Subtotals adds, to the DPAE, regional and auto-entrepreneur series,
+	// rows whose breakdown reads "Ensemble" (all contracts, all durations,
+	// all sectors): whether the real files hold such rows is not known, and
+	// a client that sums every row counts them twice.
+	Subtotals bool
+	// Hostile writes, in one row of each series dataset, values no figure
+	// can take (a negative count, 1e300 euros): a client must refuse them.
+	Hostile bool
 }
 
 func (d Data) withDefaults() Data {
@@ -390,49 +401,6 @@ func fillValues(row *CommuneRow, years []int, ver string) {
 	}
 }
 
-func communeFields(years []int) []Field {
-	fs := []Field{
-		{"code_region", "Code région", "text"},
-		{"code_departement", "Code département", "text"},
-		{"code_zone_d_emploi", "Code zone d'emploi", "text"},
-		{"code_epci", "Code EPCI", "text"},
-		{"code_commune", "Code commune", "text"},
-		{"intitule_commune", "Commune", "text"},
-		{"grand_secteur_d_activite", "Grand secteur d'activité", "text"},
-		{"secteur_na17", "Secteur NA17", "text"},
-		{"secteur_na38", "Secteur NA38", "text"},
-		{"secteur_na88", "Secteur NA88", "text"},
-		{"code_ape", "Code APE", "text"},
-	}
-	for _, y := range years {
-		ys := strconv.Itoa(y)
-		fs = append(fs,
-			Field{"nombre_d_etablissements_" + ys, "Nombre d'établissements " + ys, "int"},
-			Field{"effectifs_salaries_" + ys, "Effectifs salariés " + ys, "int"})
-	}
-	return fs
-}
-
-func (d Data) communeTable() table {
-	d = d.withDefaults()
-	return table{
-		fields: communeFields(d.Years),
-		rows: func(yield func([]string) bool) {
-			cells := make([]string, 11+2*len(d.Years))
-			for r := range d.CommuneRows() {
-				copy(cells, []string{r.Region, r.Dep, r.Zone, r.EPCI, r.Code, r.Intitule, r.GS, r.NA17, r.NA38, r.NA88, r.APE})
-				for i := range d.Years {
-					cells[11+2*i] = num(r.Etab[i])
-					cells[12+2*i] = num(r.Eff[i])
-				}
-				if !yield(cells) {
-					return
-				}
-			}
-		},
-	}
-}
-
 func num(v float64) string {
 	if math.IsNaN(v) {
 		return ""
@@ -484,25 +452,6 @@ func writeCell(w *bufio.Writer, s string, delim byte) {
 	w.WriteByte('"')
 }
 
-// regionSums sums the commune rows that belong to a current commune by
-// (région, year index, NA38 label): salaried jobs. Unknown codes are left
-// out, as a decoder using the referential would.
-func (d Data) regionSums() map[[3]string]float64 {
-	d = d.withDefaults()
-	out := map[[3]string]float64{}
-	for r := range d.CommuneRows() {
-		if r.Code == d.Unknown && d.Unknown != "" {
-			continue
-		}
-		for i, y := range d.Years {
-			if !math.IsNaN(r.Eff[i]) {
-				out[[3]string{r.Commune.Region, strconv.Itoa(y), r.NA38}] += r.Eff[i]
-			}
-		}
-	}
-	return out
-}
-
 // regions returns the région codes of the communes, sorted.
 func (d Data) regions() []string {
 	seen := map[string]bool{}
@@ -532,222 +481,4 @@ func (d Data) departements() []string {
 
 func lastDay(y, q int) string {
 	return time.Date(y, time.Month(3*q+1), 0, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
-}
-
-// regionTable: quarterly salaried jobs and payroll by région × NA38. The
-// fourth quarter's raw jobs equal the communes' sum for the year (times
-// RegionSkew); other quarters drift a little.
-func (d Data) regionTable() table {
-	d = d.withDefaults()
-	na38 := make([]string, 0, len(na38Labels))
-	for _, l := range na38Labels {
-		na38 = append(na38, l)
-	}
-	slices.Sort(na38)
-	gsOf := map[string]string{}
-	for _, a := range apes {
-		gsOf[a.na38] = a.gs
-	}
-	ver := strconv.Itoa(d.Version)
-	return table{
-		fields: []Field{
-			{"annee", "Année", "int"}, {"trimestre", "Trimestre", "int"},
-			{"dernier_jour_du_trimestre", "Dernier jour du trimestre", "date"},
-			{"code_region", "Code région", "text"}, {"region", "Région", "text"},
-			{"grand_secteur_d_activite", "Grand secteur d'activité", "text"},
-			{"secteur_na38i", "Secteur NA38i", "text"},
-			{"effectifs_salaries_brut", "Effectifs salariés bruts", "double"},
-			{"effectifs_salaries_cvs", "Effectifs salariés CVS", "double"},
-			{"masse_salariale_brut", "Masse salariale brute", "double"},
-			{"masse_salariale_cvs", "Masse salariale CVS", "double"},
-		},
-		rows: func(yield func([]string) bool) {
-			sums := d.regionSums()
-			for _, reg := range d.regions() {
-				skew := 1.0
-				if s, ok := d.RegionSkew[reg]; ok {
-					skew = s
-				}
-				for _, y := range d.Years {
-					for q := 1; q <= 4; q++ {
-						for _, s := range na38 {
-							q4, ok := sums[[3]string{reg, strconv.Itoa(y), s}]
-							if !ok {
-								continue
-							}
-							h := hash(reg, s, strconv.Itoa(y), strconv.Itoa(q), ver)
-							brut := math.Round(q4 * skew * (1 - 0.01*float64(4-q)))
-							cvs := math.Round(brut * (0.99 + float64(h%20)/1000))
-							masse := math.Round(brut * (8500 + float64(h%1500)))
-							cells := []string{
-								strconv.Itoa(y), strconv.Itoa(q), lastDay(y, q), reg, "Région " + reg,
-								gsOf[s], s, num(brut), num(cvs), num(masse), num(math.Round(masse * 1.003)),
-							}
-							if !yield(cells) {
-								return
-							}
-						}
-					}
-				}
-			}
-		},
-	}
-}
-
-var contrats = []string{"CDI", "CDD de plus d'un mois", "CDD de moins d'un mois"}
-
-func (d Data) dpaeTable() table {
-	d = d.withDefaults()
-	ver := strconv.Itoa(d.Version)
-	sectors := []string{na38Labels["FZ"], na38Labels["GZ"], na38Labels["IZ"], na38Labels["NZ"], na38Labels["QA"]}
-	gsOf := map[string]string{}
-	for _, a := range apes {
-		gsOf[a.na38] = a.gs
-	}
-	return table{
-		fields: []Field{
-			{"annee", "Année", "int"}, {"trimestre", "Trimestre", "int"},
-			{"code_region", "Code région", "text"}, {"region", "Région", "text"},
-			{"grand_secteur_d_activite", "Grand secteur d'activité", "text"},
-			{"secteur_na38i", "Secteur NA38i", "text"},
-			{"nature_de_contrat", "Nature de contrat", "text"},
-			{"dpae_brut", "DPAE brutes", "int"}, {"dpae_cvs", "DPAE CVS", "double"},
-		},
-		rows: func(yield func([]string) bool) {
-			for _, reg := range d.regions() {
-				for _, y := range d.Years {
-					for q := 1; q <= 4; q++ {
-						for _, s := range sectors {
-							for _, c := range contrats {
-								h := hash(reg, s, c, strconv.Itoa(y), strconv.Itoa(q), ver)
-								brut := float64(100 + h%5000)
-								cells := []string{strconv.Itoa(y), strconv.Itoa(q), reg, "Région " + reg, gsOf[s], s, c,
-									num(brut), num(math.Round(brut*(0.95+float64(h/7%100)/1000)*10) / 10)}
-								if !yield(cells) {
-									return
-								}
-							}
-						}
-					}
-				}
-			}
-		},
-	}
-}
-
-func aeFields(lead ...Field) []Field {
-	return append(lead,
-		Field{"annee", "Année", "int"}, Field{"trimestre", "Trimestre", "int"},
-		Field{"economiquement_actifs", "Auto-entrepreneurs économiquement actifs", "int"},
-		Field{"immatriculations", "Immatriculations", "int"},
-		Field{"radiations", "Radiations", "int"},
-		Field{"chiffres_d_affaires", "Chiffre d'affaires (euros)", "double"},
-	)
-}
-
-func aeCells(key string, y, q int, ver string) []string {
-	h := hash(key, strconv.Itoa(y), strconv.Itoa(q), ver)
-	actifs := float64(2000 + h%30000)
-	imm := math.Round(actifs * (0.05 + float64(h/3%50)/1000))
-	rad := math.Round(actifs * (0.03 + float64(h/5%40)/1000))
-	ca := ""
-	if h/11%13 != 0 { // sometimes not published
-		ca = num(math.Round(actifs * (3000 + float64(h/7%2000))))
-	}
-	return []string{strconv.Itoa(y), strconv.Itoa(q), num(actifs), num(imm), num(rad), ca}
-}
-
-func (d Data) aeDepartementTable() table {
-	d = d.withDefaults()
-	ver := strconv.Itoa(d.Version)
-	return table{
-		fields: aeFields(Field{"code_departement", "Code département", "text"}, Field{"departement", "Département", "text"}),
-		rows: func(yield func([]string) bool) {
-			for _, dep := range d.departements() {
-				for _, y := range d.Years {
-					for q := 1; q <= 4; q++ {
-						cells := append([]string{dep, "Département " + dep}, aeCells(dep, y, q, ver)...)
-						if !yield(cells) {
-							return
-						}
-					}
-				}
-			}
-		},
-	}
-}
-
-var aeSecteurs = []string{
-	"Commerce", "Construction", "Activités spécialisées, scientifiques et techniques",
-	"Transports et entreposage", "Hébergement et restauration", "Autres activités de services",
-}
-
-func (d Data) aeSecteurTable() table {
-	d = d.withDefaults()
-	ver := strconv.Itoa(d.Version)
-	return table{
-		fields: aeFields(Field{"secteur_d_activite", "Secteur d'activité", "text"}),
-		rows: func(yield func([]string) bool) {
-			for _, s := range aeSecteurs {
-				for _, y := range d.Years {
-					for q := 1; q <= 4; q++ {
-						if !yield(append([]string{s}, aeCells(s, y, q, ver)...)) {
-							return
-						}
-					}
-				}
-			}
-		},
-	}
-}
-
-var natures = []string{"Redressement judiciaire", "Liquidation judiciaire", "Sauvegarde"}
-
-func (d Data) procTable() table {
-	d = d.withDefaults()
-	ver := strconv.Itoa(d.Version)
-	return table{
-		fields: []Field{
-			{"annee", "Année", "int"}, {"trimestre", "Trimestre", "int"},
-			{"nature_de_procedure", "Nature de procédure", "text"},
-			{"nombre_de_procedures_brut", "Nombre de procédures brut", "int"},
-			{"nombre_de_procedures_cvs", "Nombre de procédures CVS", "double"},
-		},
-		rows: func(yield func([]string) bool) {
-			for _, y := range d.Years {
-				for q := 1; q <= 4; q++ {
-					for _, n := range natures {
-						h := hash(n, strconv.Itoa(y), strconv.Itoa(q), ver)
-						brut := float64(500 + h%8000)
-						cvs := num(math.Round(brut*(0.97+float64(h/3%60)/1000)*10) / 10)
-						if y == d.Years[len(d.Years)-1] && q == 4 {
-							cvs = "" // not yet adjusted
-						}
-						if !yield([]string{strconv.Itoa(y), strconv.Itoa(q), n, num(brut), cvs}) {
-							return
-						}
-					}
-				}
-			}
-		},
-	}
-}
-
-// tableOf returns the generated table of a dataset.
-func (d Data) tableOf(id string) (table, bool) {
-	switch id {
-	case CommuneAPE:
-		return d.communeTable(), true
-	case RegionNA38:
-		return d.regionTable(), true
-	case DPAERegion:
-		return d.dpaeTable(), true
-	case AEDepartement:
-		return d.aeDepartementTable(), true
-	case AESecteur:
-		return d.aeSecteurTable(), true
-	case ProcCollectives:
-		return d.procTable(), true
-	}
-	return table{}, false
 }

@@ -1,4 +1,4 @@
-package fetch
+package urssaf
 
 import (
 	"bytes"
@@ -18,7 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"territoires/fetch/urssaftest"
+	"territoires/fetch"
+	"territoires/fetch/urssaf/urssaftest"
 	"territoires/geo"
 	"territoires/indicator"
 )
@@ -26,8 +27,8 @@ import (
 // urssafEnv is a fake portal, an engine with its own cache, and a client.
 type urssafEnv struct {
 	srv   *urssaftest.Server
-	e     *Engine
-	c     *UrssafClient
+	e     *fetch.Engine
+	c     *Client
 	cache string
 	logs  *urssafLogBuffer
 }
@@ -54,14 +55,14 @@ func newUrssafEnv(t *testing.T, opts urssaftest.Options, datasets ...string) *ur
 	srv := urssaftest.NewServer(opts)
 	t.Cleanup(srv.Close)
 	env := &urssafEnv{srv: srv, cache: t.TempDir(), logs: &urssafLogBuffer{}}
-	cache, err := OpenCache(env.cache)
+	cache, err := fetch.OpenCache(env.cache)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.e, err = NewEngine(Options{
+	env.e, err = fetch.NewEngine(fetch.Options{
 		Cache:        cache,
 		Workers:      3,
-		Retry:        Retry{Attempts: 4, Base: 20 * time.Millisecond, Max: 10 * time.Second},
+		Retry:        fetch.Retry{Attempts: 4, Base: 20 * time.Millisecond, Max: 10 * time.Second},
 		StallTimeout: 10 * time.Second,
 		Client:       srv.Client(),
 		Logger:       slog.New(slog.NewTextHandler(env.logs, nil)),
@@ -70,12 +71,12 @@ func newUrssafEnv(t *testing.T, opts urssaftest.Options, datasets ...string) *ur
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { env.e.Close() })
-	lim, err := NewLimiter(1000, 0, time.Second)
+	lim, err := fetch.NewLimiter(1000, 0, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := srv.Data()
-	env.c, err = NewUrssafClient(srv.URL, urssaftest.NewGeo(d.Communes, d.Retired), &Host{Name: "urssaf", Limiter: lim})
+	env.c, err = NewClient(srv.URL, urssaftest.NewGeo(d.Communes, d.Retired), &fetch.Host{Name: "urssaf", Limiter: lim})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestUrssafFullExport(t *testing.T) {
 			if f := got[k]; f.Status != indicator.Present || f.Value != want[k] || f.Value == 0 {
 				t.Errorf("%v = %v %v, want %v", k, f.Value, f.Status, want[k])
 			}
-			if f := got[k]; f.Source != UrssafSource || f.Theme != indicator.Emploi || f.Vintage != "2025-06-30" {
+			if f := got[k]; f.Source != Source || f.Theme != indicator.Emploi || f.Vintage != "2025-06-30" {
 				t.Errorf("%v: source, theme, vintage = %q, %q, %q", k, f.Source, f.Theme, f.Vintage)
 			}
 		})
@@ -251,7 +252,11 @@ func TestUrssafFullExport(t *testing.T) {
 		{"france/FR", indicator.DPAE, "CONTRAT=CDI", last + "-T1"},
 		{"departement/74", indicator.AEActifs, "", last + "-T2"},
 		{"france/FR", indicator.AEImmat, "SECTEUR=COMMERCE", last + "-T3"},
-		{"france/FR", indicator.ProcCollectives, "NATURE=SAUVEGARDE", last + "-T1"},
+		{"france/FR", indicator.ProcCollectives, "NATURE=SAUV", last + "-T1"},
+		{"region/84", indicator.EffSalTrim, "NA28I=GZ", last + "-T4"},
+		{"region/84", indicator.DPAE, "DUREE=MOINS_D_UN_MOIS", last + "-T4"},
+		{"departement/69", indicator.SalariesPartEmp, "CATEGORIE=2", "2018"},
+		{"region/84", indicator.SalariesPartEmp, "", "2018"},
 	} {
 		if f, ok := got[k]; !ok || f.Status != indicator.Present {
 			t.Errorf("%v missing or not present: %+v", k, f)
@@ -332,7 +337,7 @@ func TestUrssafNotModifiedNotDownloaded(t *testing.T) {
 func TestUrssafRateLimitWaitedOut(t *testing.T) {
 	const reset = 1200 * time.Millisecond
 	t.Run("one dataset", func(t *testing.T) {
-		env := newUrssafEnv(t, urssaftest.Options{}, UrssafCommuneAPE)
+		env := newUrssafEnv(t, urssaftest.Options{}, CommuneAPE)
 		env.srv.Inject(urssaftest.Fault{Kind: urssaftest.RateLimited, Path: "/exports/csv", Reset: reset})
 		env.fetch(t)
 		reqs := env.srv.Requests()
@@ -351,8 +356,8 @@ func TestUrssafRateLimitWaitedOut(t *testing.T) {
 		if gap := next.At.Sub(at429); gap < reset-50*time.Millisecond {
 			t.Errorf("retried %v after the 429, want ≥ %v (reset_time)", gap, reset)
 		}
-		if next.Status != http.StatusOK || env.srv.Calls(urssaftest.Export, UrssafCommuneAPE) != 2 {
-			t.Errorf("retry: status %d, %d exports", next.Status, env.srv.Calls(urssaftest.Export, UrssafCommuneAPE))
+		if next.Status != http.StatusOK || env.srv.Calls(urssaftest.Export, CommuneAPE) != 2 {
+			t.Errorf("retry: status %d, %d exports", next.Status, env.srv.Calls(urssaftest.Export, CommuneAPE))
 		}
 	})
 	t.Run("all datasets", func(t *testing.T) {
@@ -375,7 +380,7 @@ func TestUrssafRateLimitWaitedOut(t *testing.T) {
 			t.Errorf("refresh took %v, shorter than the reset time", time.Since(start))
 		}
 		for _, id := range urssaftest.Datasets() {
-			if ent, err := env.e.Lookup(env.c.host, Request{Key: "urssaf export csv " + id}); ent == nil || err != nil {
+			if ent, err := env.e.Lookup(env.c.host, fetch.Request{Key: "urssaf export csv " + id}); ent == nil || err != nil {
 				t.Errorf("%s not cached: %v", id, err)
 			}
 		}
@@ -384,7 +389,7 @@ func TestUrssafRateLimitWaitedOut(t *testing.T) {
 
 func TestUrssafRateHint(t *testing.T) {
 	now := time.Date(2025, 7, 1, 12, 0, 0, 0, time.UTC)
-	c := &UrssafClient{Now: func() time.Time { return now }}
+	c := &Client{Now: func() time.Time { return now }}
 	epoch := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
 	tests := []struct {
 		name   string
@@ -413,7 +418,7 @@ func TestUrssafRateHint(t *testing.T) {
 func noUrssafTempFiles(t *testing.T, dir string) {
 	t.Helper()
 	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && strings.HasPrefix(d.Name(), tmpPrefix) {
+		if err == nil && strings.HasPrefix(d.Name(), ".tmp-") { // the cache's temporary files
 			t.Errorf("temporary file left in the cache: %s", path)
 		}
 		return err
@@ -437,11 +442,11 @@ func (c *urssafCountWriter) Write(p []byte) (int, error) {
 }
 
 func TestUrssafCutBodyRetriedNeverHalfCached(t *testing.T) {
-	env := newUrssafEnv(t, urssaftest.Options{}, UrssafCommuneAPE)
+	env := newUrssafEnv(t, urssaftest.Options{}, CommuneAPE)
 	size := urssafExportSize(t, env.srv.Data())
 	env.srv.Inject(urssaftest.Fault{Kind: urssaftest.Cut, Path: "/exports/csv", After: size / 2})
 	env.fetch(t)
-	if got := env.srv.Calls(urssaftest.Export, UrssafCommuneAPE); got != 2 {
+	if got := env.srv.Calls(urssaftest.Export, CommuneAPE); got != 2 {
 		t.Errorf("%d exports, want 2 (one cut, one whole)", got)
 	}
 	if env.e.Stats().Retries < 1 {
@@ -453,11 +458,11 @@ func TestUrssafCutBodyRetriedNeverHalfCached(t *testing.T) {
 
 	// A new version whose every download is cut: the refresh fails, the
 	// cache keeps the previous, whole version.
-	env.srv.Touch(UrssafCommuneAPE, time.Date(2025, 12, 1, 9, 0, 0, 0, time.UTC))
+	env.srv.Touch(CommuneAPE, time.Date(2025, 12, 1, 9, 0, 0, 0, time.UTC))
 	env.srv.Inject(urssaftest.Fault{Kind: urssaftest.Cut, Path: "/exports/csv", After: size / 3, Count: 100})
 	err := env.c.Fetch(context.Background(), env.e)
-	if !errors.Is(err, ErrTruncated) {
-		t.Fatalf("Fetch error = %v, want %v", err, ErrTruncated)
+	if !errors.Is(err, fetch.ErrTruncated) {
+		t.Fatalf("Fetch error = %v, want %v", err, fetch.ErrTruncated)
 	}
 	got := env.figures(t)
 	checkUrssafTotals(t, got, urssafExpected(old))
@@ -468,7 +473,7 @@ func TestUrssafCutBodyRetriedNeverHalfCached(t *testing.T) {
 }
 
 func TestUrssafShortBodyFailsValidation(t *testing.T) {
-	env := newUrssafEnv(t, urssaftest.Options{}, UrssafCommuneAPE)
+	env := newUrssafEnv(t, urssaftest.Options{}, CommuneAPE)
 	var body bytes.Buffer
 	if _, err := env.srv.Data().WriteCommuneCSV(&body, true); err != nil {
 		t.Fatal(err)
@@ -481,18 +486,18 @@ func TestUrssafShortBodyFailsValidation(t *testing.T) {
 		env.srv.Inject(urssaftest.Fault{Kind: urssaftest.Truncate, Path: "/exports/csv", After: after})
 	}
 	env.fetch(t)
-	if got := env.srv.Calls(urssaftest.Export, UrssafCommuneAPE); got != 3 {
+	if got := env.srv.Calls(urssaftest.Export, CommuneAPE); got != 3 {
 		t.Errorf("%d exports, want 3 (two short, one whole)", got)
 	}
 	checkUrssafTotals(t, env.figures(t), urssafExpected(env.srv.Data()))
 	noUrssafTempFiles(t, env.cache)
-	if !strings.Contains(env.logs.String(), ErrInvalidBody.Error()) {
+	if !strings.Contains(env.logs.String(), fetch.ErrInvalidBody.Error()) {
 		t.Errorf("the retries are not logged as invalid bodies:\n%s", env.logs)
 	}
 }
 
 func TestUrssafServerErrorsRetried(t *testing.T) {
-	env := newUrssafEnv(t, urssaftest.Options{}, UrssafRegionNA38)
+	env := newUrssafEnv(t, urssaftest.Options{}, RegionNA38)
 	env.srv.Inject(urssaftest.Fault{Kind: urssaftest.ServerError, Count: 2})
 	env.srv.Inject(urssaftest.Fault{Kind: urssaftest.Stall, Path: "/exports/csv", After: 100, Delay: 50 * time.Millisecond})
 	env.fetch(t)
@@ -525,17 +530,26 @@ func TestUrssafPlan(t *testing.T) {
 func TestUrssafDamagedCacheEntry(t *testing.T) {
 	env := newUrssafEnv(t, urssaftest.Options{})
 	env.fetch(t)
-	ent, err := env.e.Lookup(env.c.host, Request{Key: "urssaf export csv " + UrssafProcCollectives})
+	ent, err := env.e.Lookup(env.c.host, fetch.Request{Key: "urssaf export csv " + ProcCollectives})
 	if err != nil || ent == nil {
 		t.Fatalf("Lookup: %v, %v", ent, err)
 	}
-	path := filepath.Join(ent.dir, ent.Body)
+	bf, err := ent.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := bf.Name()
+	bf.Close()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Same size, a number turned into letters.
-	i := bytes.Index(b, []byte(";Sauvegarde;")) + len(";Sauvegarde;")
+	// Same size, a number turned into letters: the raw count of the first
+	// Sauvegarde row (nature_de_procedure;annee;trimestre;dernier_jour;brut).
+	i := bytes.Index(b, []byte("\nSauvegarde;")) + 1
+	for range 4 {
+		i += bytes.IndexByte(b[i:], ';') + 1
+	}
 	copy(b[i:], "xx")
 	if _, err := env.e.Cache().Put(env.c.host.Name, ent.Key, ent.Meta, bytes.NewReader(b)); err != nil {
 		t.Fatal(err)
@@ -551,8 +565,8 @@ func TestUrssafDamagedCacheEntry(t *testing.T) {
 			n++
 		}
 	}
-	if len(errs) != 1 || !errors.Is(errs[0], ErrUrssafFormat) || !strings.Contains(errs[0].Error(), UrssafProcCollectives) {
-		t.Errorf("errors = %v, want one %v naming %s", errs, ErrUrssafFormat, UrssafProcCollectives)
+	if len(errs) != 1 || !errors.Is(errs[0], ErrFormat) || !strings.Contains(errs[0].Error(), ProcCollectives) {
+		t.Errorf("errors = %v, want one %v naming %s", errs, ErrFormat, ProcCollectives)
 	}
 	if n == 0 {
 		t.Errorf("the other datasets gave no figure")
@@ -562,17 +576,17 @@ func TestUrssafDamagedCacheEntry(t *testing.T) {
 func TestDecodeUrssafDataset(t *testing.T) {
 	tests := []struct {
 		name, body string
-		want       UrssafDataset
+		want       Dataset
 		err        bool
 	}{
 		{"v2.1", `{"dataset_id": "x", "fields": [{"name": "code_commune"}, {"name": "effectifs_salaries_2024"}], "metas": {"default": {"modified": "2025-06-30T08:15:00.123+00:00", "records_count": 12}}}`,
-			UrssafDataset{ID: "x", Modified: time.Date(2025, 6, 30, 8, 15, 0, 123e6, time.UTC), Records: 12, Fields: []string{"code_commune", "effectifs_salaries_2024"}}, false},
+			Dataset{ID: "x", Modified: time.Date(2025, 6, 30, 8, 15, 0, 123e6, time.UTC), Records: 12, Fields: []string{"code_commune", "effectifs_salaries_2024"}}, false},
 		{"v2.0 envelope, data_processed", `{"dataset": {"dataset_id": "x", "fields": [{"name": "a"}], "metas": {"default": {"data_processed": "2024-01-02T03:04:05Z"}}}}`,
-			UrssafDataset{ID: "x", Modified: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), Records: -1, Fields: []string{"a"}}, false},
-		{"other dataset", `{"dataset_id": "y", "fields": [{"name": "a"}]}`, UrssafDataset{}, true},
-		{"no fields", `{"dataset_id": "x", "fields": []}`, UrssafDataset{}, true},
-		{"bad date", `{"dataset_id": "x", "fields": [{"name": "a"}], "metas": {"default": {"modified": "yesterday"}}}`, UrssafDataset{}, true},
-		{"not JSON", `<html>`, UrssafDataset{}, true},
+			Dataset{ID: "x", Modified: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), Records: -1, Fields: []string{"a"}}, false},
+		{"other dataset", `{"dataset_id": "y", "fields": [{"name": "a"}]}`, Dataset{}, true},
+		{"no fields", `{"dataset_id": "x", "fields": []}`, Dataset{}, true},
+		{"bad date", `{"dataset_id": "x", "fields": [{"name": "a"}], "metas": {"default": {"modified": "yesterday"}}}`, Dataset{}, true},
+		{"not JSON", `<html>`, Dataset{}, true},
 	}
 	for _, tt := range tests {
 		got, err := decodeUrssafDataset("x", strings.NewReader(tt.body))
@@ -584,7 +598,7 @@ func TestDecodeUrssafDataset(t *testing.T) {
 			t.Errorf("%s: decodeUrssafDataset = %+v, want %+v", tt.name, got, tt.want)
 		}
 	}
-	d := UrssafDataset{Fields: []string{"code_commune", "nombre_d_etablissements_2006", "effectifs_salaries_2025"}}
+	d := Dataset{Fields: []string{"code_commune", "nombre_d_etablissements_2006", "effectifs_salaries_2025"}}
 	if got := d.Years(); !slices.Equal(got, []int{2006, 2025}) {
 		t.Errorf("Years() = %v, want [2006 2025]", got)
 	}
@@ -609,16 +623,16 @@ func TestUrssafRefresh(t *testing.T) {
 	srv := urssaftest.NewServer(urssaftest.Options{Data: data})
 	defer srv.Close()
 
-	cfg := Defaults()
+	cfg := fetch.Defaults()
 	cfg.Sources = []string{"urssaf"}
 	cfg.CacheDir = t.TempDir()
 	cfg.URSSAFQuota = 600
-	env := map[string]string{EnvURSSAFURL: srv.URL}
+	env := map[string]string{fetch.EnvURSSAFURL: srv.URL}
 	if err := cfg.ApplyEnv(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if _, err := Refresh(context.Background(), cfg, ref, RefreshOptions{Out: &out, Client: srv.Client()}); err != nil {
+	if _, err := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{Out: &out, Client: srv.Client()}); err != nil {
 		t.Fatalf("Refresh: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "urssaf") {
@@ -628,7 +642,7 @@ func TestUrssafRefresh(t *testing.T) {
 		t.Errorf("%d exports, want %d", got, len(urssaftest.Datasets()))
 	}
 
-	store, err := OpenStore(cfg, ref, nil)
+	store, err := fetch.OpenStore(cfg, ref, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -649,8 +663,26 @@ func TestUrssafRefresh(t *testing.T) {
 		}
 	}
 
+	// Home employees: départements as published, régions and France summed.
+	wantPE := map[string]float64{}
+	for r := range srv.Data().ParticuliersRows() {
+		wantPE["departement/"+r.Departement] += r.Salaries
+		wantPE["region/"+r.Region] += r.Salaries
+		wantPE["france/FR"] += r.Salaries
+	}
+	for _, id := range []string{"departement/69", "departement/2A", "region/84", "region/94", "france/FR"} {
+		if f := got[urssafKey{id, indicator.SalariesPartEmp, "", "2018"}]; f.Status != indicator.Present || f.Value != wantPE[id] {
+			t.Errorf("%s: home employees %v (%v), want %v", id, f.Value, f.Status, wantPE[id])
+		}
+	}
+	t.Logf("a full URSSAF refresh of France: %d calls (%d metadata, %d exports)",
+		len(srv.Requests()), srv.Calls(urssaftest.Metadata, ""), srv.Calls(urssaftest.Export, ""))
+	if n := len(srv.Requests()); n != 2*len(urssaftest.Datasets()) {
+		t.Errorf("a full refresh made %d calls, want %d (metadata and export of each dataset)", n, 2*len(urssaftest.Datasets()))
+	}
+
 	// A second refresh downloads nothing.
-	if _, err := Refresh(context.Background(), cfg, ref, RefreshOptions{Client: srv.Client(), Out: io.Discard}); err != nil {
+	if _, err := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{Client: srv.Client(), Out: io.Discard}); err != nil {
 		t.Fatal(err)
 	}
 	if got := srv.Calls(urssaftest.Export, ""); got != len(urssaftest.Datasets()) {

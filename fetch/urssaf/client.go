@@ -1,4 +1,4 @@
-package fetch
+package urssaf
 
 import (
 	"context"
@@ -17,20 +17,21 @@ import (
 	"sync"
 	"time"
 
+	"territoires/fetch"
 	"territoires/geo"
 	"territoires/indicator"
 )
 
 func init() {
-	Register(Provider{Name: "urssaf", API: "urssaf", New: func(cfg Config, ref *geo.Referential, h *Host) (Source, error) {
+	fetch.Register(fetch.Provider{Name: "urssaf", API: "urssaf", New: func(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) (fetch.Source, error) {
 		if ref == nil {
 			return nil, errors.New("urssaf: no territory referential")
 		}
-		return NewUrssafClient(cfg.URSSAFURL, ref, h)
+		return NewClient(cfg.URSSAFURL, ref, h)
 	}})
 }
 
-// UrssafClient downloads the Urssaf open-data datasets (an OpenDataSoft
+// Client downloads the Urssaf open-data datasets (an OpenDataSoft
 // Explore API v2.1 portal, open.urssaf.fr, no key) through the engine and
 // decodes them into figures. It is the "urssaf" Source of a refresh.
 //
@@ -47,21 +48,21 @@ func init() {
 // X-RateLimit-Remaining and X-RateLimit-Reset on every answer and the
 // reset_time of a 429's body, and the engine pauses the whole host until
 // then.
-type UrssafClient struct {
+type Client struct {
 	base string
-	geo  UrssafGeo
-	host *Host
+	geo  Geo
+	host *fetch.Host
 
-	// Datasets are the datasets refreshed and decoded; NewUrssafClient sets
-	// all of them (UrssafCommuneAPE and UrssafSeriesDatasets).
+	// Datasets are the datasets refreshed and decoded; NewClient sets
+	// all of them (CommuneAPE and SeriesDatasets).
 	Datasets []string
 	// Breakdowns are the sector breakdowns kept from the commune export
 	// (nil: grand secteur and NA17).
-	Breakdowns []UrssafBreakdown
+	Breakdowns []Breakdown
 	// SectorYears is how many of the latest years keep sector breakdowns
-	// (see UrssafCommuneOptions); the all-sector total always has every
+	// (see CommuneOptions); the all-sector total always has every
 	// year. 0 means every year: some 15 million figures and several hundred
-	// MB for France, which is why NewUrssafClient sets 1.
+	// MB for France, which is why NewClient sets 1.
 	SectorYears int
 	// CheckTolerance is the relative difference between a région's
 	// commune sum and the regional series above which Figures logs a
@@ -74,21 +75,22 @@ type UrssafClient struct {
 	Now func() time.Time
 
 	mu     sync.Mutex
-	report UrssafReport
+	report Report
 }
 
-// UrssafReport is what the last decode found, for the build log.
-type UrssafReport struct {
-	Communes UrssafCommuneReport
-	Checks   []UrssafRegionCheck
+// Report is what the last decode found, for the build log.
+type Report struct {
+	Communes CommuneReport
+	Checks   []RegionCheck
 	Series   map[string][]string // dataset → territory codes the referential does not know
 	Vintages map[string]string   // dataset → vintage decoded
+	Skipped  map[string]int      // dataset → values refused by indicator.CheckValue
 }
 
-// NewUrssafClient returns a client for the portal at base (for instance
+// NewClient returns a client for the portal at base (for instance
 // DefaultURSSAFURL) that resolves territories with g and calls through h.
 // It sets h.RateHint.
-func NewUrssafClient(base string, g UrssafGeo, h *Host) (*UrssafClient, error) {
+func NewClient(base string, g Geo, h *fetch.Host) (*Client, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("urssaf: base URL %q is not an http(s) URL", base)
@@ -96,11 +98,11 @@ func NewUrssafClient(base string, g UrssafGeo, h *Host) (*UrssafClient, error) {
 	if g == nil || h == nil {
 		return nil, errors.New("urssaf: a referential and a host are required")
 	}
-	c := &UrssafClient{
+	c := &Client{
 		base:           strings.TrimSuffix(base, "/"),
 		geo:            g,
 		host:           h,
-		Datasets:       append([]string{UrssafCommuneAPE}, UrssafSeriesDatasets()...),
+		Datasets:       append([]string{CommuneAPE}, SeriesDatasets()...),
 		SectorYears:    1,
 		CheckTolerance: 0.02,
 	}
@@ -109,10 +111,10 @@ func NewUrssafClient(base string, g UrssafGeo, h *Host) (*UrssafClient, error) {
 }
 
 // Name is the source's name in plans and logs.
-func (c *UrssafClient) Name() string { return "urssaf" }
+func (c *Client) Name() string { return "urssaf" }
 
-// UrssafDataset is a dataset's metadata: what the refresh needs of it.
-type UrssafDataset struct {
+// Dataset is a dataset's metadata: what the refresh needs of it.
+type Dataset struct {
 	ID       string
 	Modified time.Time // metas.default.modified (else data_processed)
 	Records  int       // metas.default.records_count; -1 if absent
@@ -121,22 +123,22 @@ type UrssafDataset struct {
 
 // Years returns the years of the wide commune export found in the field
 // names (nombre_d_etablissements_YYYY, effectifs_salaries_YYYY).
-func (d UrssafDataset) Years() []int { return urssafYears(d.Fields) }
+func (d Dataset) Years() []int { return urssafYears(d.Fields) }
 
 // Vintage is the edition of the data: the modification date, to the second.
-func (d UrssafDataset) Vintage() string {
+func (d Dataset) Vintage() string {
 	if d.Modified.IsZero() {
 		return ""
 	}
 	return d.Modified.UTC().Format(time.RFC3339)
 }
 
-func (c *UrssafClient) datasetURL(id string) string {
+func (c *Client) datasetURL(id string) string {
 	return c.base + "/catalog/datasets/" + url.PathEscape(id)
 }
 
-func (c *UrssafClient) metaRequest(id string) Request {
-	return Request{
+func (c *Client) metaRequest(id string) fetch.Request {
+	return fetch.Request{
 		URL:        c.datasetURL(id),
 		Key:        "urssaf metadata " + id,
 		Header:     http.Header{"Accept": {"application/json"}},
@@ -151,8 +153,8 @@ func (c *UrssafClient) metaRequest(id string) Request {
 // exportRequest asks for the whole dataset as CSV, for the vintage of d.
 // The portal's defaults (";" and a byte-order mark) are kept: the decoder
 // reads them, and they are what the portal documents.
-func (c *UrssafClient) exportRequest(d UrssafDataset) Request {
-	return Request{
+func (c *Client) exportRequest(d Dataset) fetch.Request {
+	return fetch.Request{
 		URL:        c.datasetURL(d.ID) + "/exports/csv",
 		Key:        "urssaf export csv " + d.ID,
 		Header:     http.Header{"Accept": {"text/csv"}},
@@ -164,7 +166,7 @@ func (c *UrssafClient) exportRequest(d UrssafDataset) Request {
 
 // decodeUrssafDataset reads a dataset's metadata answer (Explore v2.1,
 // or v2.0's {"dataset": {...}} envelope).
-func decodeUrssafDataset(id string, r io.Reader) (UrssafDataset, error) {
+func decodeUrssafDataset(id string, r io.Reader) (Dataset, error) {
 	type body struct {
 		DatasetID string `json:"dataset_id"`
 		Fields    []struct {
@@ -183,21 +185,21 @@ func decodeUrssafDataset(id string, r io.Reader) (UrssafDataset, error) {
 		Dataset *body `json:"dataset"`
 	}
 	if err := json.NewDecoder(r).Decode(&b); err != nil {
-		return UrssafDataset{}, fmt.Errorf("%w: metadata of %s: %w", ErrUrssafFormat, id, err)
+		return Dataset{}, fmt.Errorf("%w: metadata of %s: %w", ErrFormat, id, err)
 	}
 	m := b.body
 	if m.DatasetID == "" && b.Dataset != nil {
 		m = *b.Dataset
 	}
 	if m.DatasetID != "" && m.DatasetID != id {
-		return UrssafDataset{}, fmt.Errorf("%w: metadata of %s describes %s", ErrUrssafFormat, id, m.DatasetID)
+		return Dataset{}, fmt.Errorf("%w: metadata of %s describes %s", ErrFormat, id, m.DatasetID)
 	}
-	d := UrssafDataset{ID: id, Records: -1}
+	d := Dataset{ID: id, Records: -1}
 	for _, f := range m.Fields {
 		d.Fields = append(d.Fields, f.Name)
 	}
 	if len(d.Fields) == 0 {
-		return d, fmt.Errorf("%w: metadata of %s has no fields", ErrUrssafFormat, id)
+		return d, fmt.Errorf("%w: metadata of %s has no fields", ErrFormat, id)
 	}
 	for _, s := range []string{m.Metas.Default.Modified, m.Metas.Default.DataProcessed} {
 		if s == "" {
@@ -205,7 +207,7 @@ func decodeUrssafDataset(id string, r io.Reader) (UrssafDataset, error) {
 		}
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			return d, fmt.Errorf("%w: metadata of %s: modification date %q: %w", ErrUrssafFormat, id, s, err)
+			return d, fmt.Errorf("%w: metadata of %s: modification date %q: %w", ErrFormat, id, s, err)
 		}
 		d.Modified = t
 		break
@@ -238,7 +240,7 @@ func validateUrssafCSV(minRows int) func(int, io.Reader) error {
 			rows++
 		}
 		if rows < minRows {
-			return fmt.Errorf("%w: %d rows, the metadata announces %d", ErrUrssafFormat, rows, minRows)
+			return fmt.Errorf("%w: %d rows, the metadata announces %d", ErrFormat, rows, minRows)
 		}
 		return nil
 	}
@@ -246,7 +248,7 @@ func validateUrssafCSV(minRows int) func(int, io.Reader) error {
 
 // rateHint is the host's RateHint: how long every worker must wait before
 // the next call, from the portal's quota headers and 429 body.
-func (c *UrssafClient) rateHint(status int, h http.Header, body []byte) time.Duration {
+func (c *Client) rateHint(status int, h http.Header, body []byte) time.Duration {
 	now := time.Now()
 	if c.Now != nil {
 		now = c.Now()
@@ -280,18 +282,18 @@ func urssafUntilEpoch(v string, now time.Time) time.Duration {
 
 // Dataset fetches a dataset's metadata, conditionally: a 304 keeps the
 // cached copy. It costs one call.
-func (c *UrssafClient) Dataset(ctx context.Context, e *Engine, id string) (UrssafDataset, error) {
+func (c *Client) Dataset(ctx context.Context, e *fetch.Engine, id string) (Dataset, error) {
 	ent, err := e.Fetch(ctx, c.host, c.metaRequest(id))
 	if err != nil {
-		return UrssafDataset{}, fmt.Errorf("urssaf: metadata of %s: %w", id, err)
+		return Dataset{}, fmt.Errorf("urssaf: metadata of %s: %w", id, err)
 	}
 	return readUrssafDataset(id, ent)
 }
 
-func readUrssafDataset(id string, ent *Entry) (UrssafDataset, error) {
+func readUrssafDataset(id string, ent *fetch.Entry) (Dataset, error) {
 	f, err := ent.Open()
 	if err != nil {
-		return UrssafDataset{}, err
+		return Dataset{}, err
 	}
 	defer f.Close()
 	return decodeUrssafDataset(id, f)
@@ -302,8 +304,8 @@ func readUrssafDataset(id string, ent *Entry) (UrssafDataset, error) {
 // dataset whose cached export is not of the cached metadata's vintage. A
 // dataset modified since the last run costs one export more than planned,
 // hence Estimated.
-func (c *UrssafClient) Plan(ctx context.Context, e *Engine) (Plan, error) {
-	p := Plan{Source: c.Name(), Calls: 2 * len(c.Datasets), Estimated: true, Host: c.host}
+func (c *Client) Plan(ctx context.Context, e *fetch.Engine) (fetch.Plan, error) {
+	p := fetch.Plan{Source: c.Name(), Calls: 2 * len(c.Datasets), Estimated: true, Host: c.host}
 	for _, id := range c.Datasets {
 		ent, err := e.Lookup(c.host, c.metaRequest(id))
 		if err != nil {
@@ -327,19 +329,19 @@ func (c *UrssafClient) Plan(ctx context.Context, e *Engine) (Plan, error) {
 
 // Fetch refreshes every dataset: metadata, then the export if the
 // modification date changed. Datasets are independent: one that fails is
-// reported in the returned error once the others are done. ErrBudget and
+// reported in the returned error once the others are done. fetch.ErrBudget and
 // cancellation stop the run.
-func (c *UrssafClient) Fetch(ctx context.Context, e *Engine) error {
+func (c *Client) Fetch(ctx context.Context, e *fetch.Engine) error {
 	var (
 		mu   sync.Mutex
 		errs []error
 	)
-	err := e.Run(ctx, func(yield func(Job) bool) {
+	err := e.Run(ctx, func(yield func(fetch.Job) bool) {
 		for _, id := range c.Datasets {
 			job := func(ctx context.Context) error {
 				err := c.fetchDataset(ctx, e, id)
-				if err == nil || errors.Is(err, ErrBudget) || ctx.Err() != nil ||
-					errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden) {
+				if err == nil || errors.Is(err, fetch.ErrBudget) || ctx.Err() != nil ||
+					errors.Is(err, fetch.ErrUnauthorized) || errors.Is(err, fetch.ErrForbidden) {
 					return err
 				}
 				mu.Lock()
@@ -358,7 +360,7 @@ func (c *UrssafClient) Fetch(ctx context.Context, e *Engine) error {
 	return errors.Join(errs...)
 }
 
-func (c *UrssafClient) fetchDataset(ctx context.Context, e *Engine, id string) error {
+func (c *Client) fetchDataset(ctx context.Context, e *fetch.Engine, id string) error {
 	d, err := c.Dataset(ctx, e, id)
 	if err != nil {
 		return err
@@ -371,7 +373,7 @@ func (c *UrssafClient) fetchDataset(ctx context.Context, e *Engine, id string) e
 
 // cachedExport opens the cached export of a dataset, whatever its vintage,
 // with the metadata it was fetched for. ok is false when nothing is cached.
-func (c *UrssafClient) cachedExport(e *Engine, id string) (f *os.File, d UrssafDataset, ok bool, err error) {
+func (c *Client) cachedExport(e *fetch.Engine, id string) (f *os.File, d Dataset, ok bool, err error) {
 	meta, err := e.Lookup(c.host, c.metaRequest(id))
 	if err != nil {
 		return nil, d, false, err
@@ -382,7 +384,7 @@ func (c *UrssafClient) cachedExport(e *Engine, id string) (f *os.File, d UrssafD
 		}
 	}
 	d.ID = id
-	ent, err := e.Lookup(c.host, Request{Key: "urssaf export csv " + id})
+	ent, err := e.Lookup(c.host, fetch.Request{Key: "urssaf export csv " + id})
 	if err != nil || ent == nil {
 		return nil, d, false, err
 	}
@@ -399,7 +401,7 @@ func (c *UrssafClient) cachedExport(e *Engine, id string) (f *os.File, d UrssafD
 }
 
 // urssafFigureVintage is the Figure.Vintage of a dataset: its modification date.
-func urssafFigureVintage(d UrssafDataset) string {
+func urssafFigureVintage(d Dataset) string {
 	if d.Modified.IsZero() {
 		return ""
 	}
@@ -408,30 +410,30 @@ func urssafFigureVintage(d UrssafDataset) string {
 
 // Employment decodes the cached commune × APE export, without any call.
 // It returns (nil, nil) when the export is not cached.
-func (c *UrssafClient) Employment(ctx context.Context, e *Engine) (*UrssafEmployment, error) {
-	f, d, ok, err := c.cachedExport(e, UrssafCommuneAPE)
+func (c *Client) Employment(ctx context.Context, e *fetch.Engine) (*Employment, error) {
+	f, d, ok, err := c.cachedExport(e, CommuneAPE)
 	if err != nil || !ok {
 		return nil, err
 	}
 	defer f.Close()
-	emp, err := DecodeUrssafCommunes(urssafReaderWithContext(ctx, f), c.geo, UrssafCommuneOptions{
+	emp, err := DecodeCommunes(urssafReaderWithContext(ctx, f), c.geo, CommuneOptions{
 		Breakdowns: c.Breakdowns, SectorYears: c.SectorYears, Vintage: urssafFigureVintage(d),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("urssaf: cached %s: %w", UrssafCommuneAPE, err)
+		return nil, fmt.Errorf("urssaf: cached %s: %w", CommuneAPE, err)
 	}
 	return emp, nil
 }
 
 // Series decodes the cached export of a series dataset, without any call.
 // It returns (nil, nil) when the export is not cached.
-func (c *UrssafClient) Series(ctx context.Context, e *Engine, id string) (*UrssafSeries, error) {
+func (c *Client) Series(ctx context.Context, e *fetch.Engine, id string) (*Series, error) {
 	f, d, ok, err := c.cachedExport(e, id)
 	if err != nil || !ok {
 		return nil, err
 	}
 	defer f.Close()
-	s, err := DecodeUrssafSeries(urssafReaderWithContext(ctx, f), id, c.geo, urssafFigureVintage(d))
+	s, err := DecodeSeries(urssafReaderWithContext(ctx, f), id, c.geo, urssafFigureVintage(d))
 	if err != nil {
 		return nil, fmt.Errorf("urssaf: cached %s: %w", id, err)
 	}
@@ -439,7 +441,7 @@ func (c *UrssafClient) Series(ctx context.Context, e *Engine, id string) (*Urssa
 }
 
 // Report returns what the last Figures found: unknown codes, région checks.
-func (c *UrssafClient) Report() UrssafReport {
+func (c *Client) Report() Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.report
@@ -451,25 +453,25 @@ func (c *UrssafClient) Report() UrssafReport {
 // compares the région totals with the regional series and logs the
 // differences and the commune codes it could not place. A dataset that
 // does not decode yields an error and the others follow.
-func (c *UrssafClient) Figures(ctx context.Context, e *Engine) iter.Seq2[indicator.Figure, error] {
+func (c *Client) Figures(ctx context.Context, e *fetch.Engine) iter.Seq2[indicator.Figure, error] {
 	return func(yield func(indicator.Figure, error) bool) {
 		log := c.Logger
 		if log == nil {
-			log = e.log
+			log = e.Logger()
 		}
-		rep := UrssafReport{Series: map[string][]string{}, Vintages: map[string]string{}}
+		rep := Report{Series: map[string][]string{}, Vintages: map[string]string{}, Skipped: map[string]int{}}
 		defer func() {
 			c.mu.Lock()
 			c.report = rep
 			c.mu.Unlock()
 		}()
-		var emp *UrssafEmployment
+		var emp *Employment
 		for _, id := range c.Datasets {
 			if ctx.Err() != nil {
 				yield(indicator.Figure{}, ctx.Err())
 				return
 			}
-			if id == UrssafCommuneAPE {
+			if id == CommuneAPE {
 				var err error
 				emp, err = c.Employment(ctx, e)
 				if err != nil {
@@ -482,6 +484,7 @@ func (c *UrssafClient) Figures(ctx context.Context, e *Engine) iter.Seq2[indicat
 					continue
 				}
 				rep.Communes = emp.Report()
+				rep.Skipped[id] = rep.Communes.SkippedCount
 				rep.Vintages[id] = emp.Vintage()
 				logUrssafCommunes(log, rep.Communes)
 				for f := range emp.Figures() {
@@ -508,8 +511,10 @@ func (c *UrssafClient) Figures(ctx context.Context, e *Engine) iter.Seq2[indicat
 			if len(s.Figures) > 0 {
 				rep.Vintages[id] = s.Figures[0].Vintage
 			}
-			if id == UrssafRegionNA38 && emp != nil {
-				rep.Checks = CheckUrssafRegions(emp, s)
+			rep.Skipped[id] = s.SkippedCount
+			logSeries(log, s)
+			if id == RegionNA38 && emp != nil {
+				rep.Checks = CheckRegions(emp, s)
 				logUrssafChecks(log, rep.Checks, c.CheckTolerance)
 			}
 			for _, f := range s.Figures {
@@ -521,7 +526,8 @@ func (c *UrssafClient) Figures(ctx context.Context, e *Engine) iter.Seq2[indicat
 	}
 }
 
-func logUrssafCommunes(log *slog.Logger, r UrssafCommuneReport) {
+func logUrssafCommunes(log *slog.Logger, r CommuneReport) {
+	logSkipped(log, CommuneAPE, r.Skipped, r.SkippedCount)
 	log.Info("urssaf: commune export decoded", "rows", r.Rows, "years", fmt.Sprint(r.Years),
 		"communes", r.Communes, "arrondissements", r.Arrond, "retired_codes", len(r.Remapped))
 	for _, m := range r.Remapped {
@@ -539,7 +545,35 @@ func logUrssafCommunes(log *slog.Logger, r UrssafCommuneReport) {
 	}
 }
 
-func logUrssafChecks(log *slog.Logger, checks []UrssafRegionCheck, tol float64) {
+// logSkipped logs the values refused, one warning each (the first
+// maxSkipped), and their count.
+func logSkipped(log *slog.Logger, dataset string, skipped []Skipped, n int) {
+	for _, s := range skipped {
+		log.Warn("urssaf: value refused, figure not published", "dataset", s.Dataset, "territory", s.Territory,
+			"column", s.Column, "value", s.Value, "line", s.Line, "reason", s.Reason)
+	}
+	if n > 0 {
+		log.Warn("urssaf: values refused", "dataset", dataset, "skipped", n)
+	}
+}
+
+func logSeries(log *slog.Logger, s *Series) {
+	logSkipped(log, s.Dataset, s.Skipped, s.SkippedCount)
+	if len(s.MissingColumns) > 0 {
+		log.Warn("urssaf: breakdown columns absent from the export, breakdown not published",
+			"dataset", s.Dataset, "columns", s.MissingColumns)
+	}
+	if s.SubtotalRows > 0 {
+		log.Info("urssaf: subtotal rows found; each figure uses one level of rows, never a subtotal and its details",
+			"dataset", s.Dataset, "rows", s.SubtotalRows, "mismatches", s.SubtotalMismatches)
+	}
+	if s.SubtotalMismatches > 0 {
+		log.Warn("urssaf: subtotal rows differ from the sum of their details", "dataset", s.Dataset,
+			"figures", s.SubtotalMismatches, "first", s.Mismatch)
+	}
+}
+
+func logUrssafChecks(log *slog.Logger, checks []RegionCheck, tol float64) {
 	off := 0
 	for _, ch := range checks {
 		if math.Abs(ch.RelDiff()) > tol {
