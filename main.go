@@ -23,6 +23,7 @@ import (
 	"territoires/builder"
 	"territoires/config"
 	"territoires/fetch"
+	_ "territoires/fetch/urssaf" // registers the URSSAF source
 	"territoires/geo"
 	"territoires/progress"
 )
