@@ -1,5 +1,6 @@
 // Package geo is the territory referential: every commune, municipal
-// arrondissement, EPCI, département, région and overseas collectivity of the
+// arrondissement, arrondissement départemental, EPCI, département, région and
+// overseas collectivity of the
 // official geography (COG 2026), with names, codes, postal codes, the legal
 // population of several years and the links to parent territories.
 //
