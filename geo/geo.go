@@ -86,16 +86,16 @@ type Territory struct {
 	PostalCodes []string // sorted; communes and arrondissements only
 	Population  []Pop    // sorted by year, oldest first; may be empty
 
-	Commune     *Territory // an arrondissement's commune
+	Commune *Territory // an arrondissement's commune
 	// ArrondissementDep is a commune's arrondissement départemental (nil in
 	// the overseas collectivities and Mayotte); municipal arrondissements
 	// share their commune's. It is not among Parents: the breadcrumb shows
 	// it between the département and the commune.
 	ArrondissementDep *Territory
-	EPCI        *Territory // a commune's EPCI
-	Departement *Territory // département or overseas collectivity
-	Region      *Territory // région or overseas collectivity
-	Country     *Territory // France, for every territory but France
+	EPCI              *Territory // a commune's EPCI
+	Departement       *Territory // département or overseas collectivity
+	Region            *Territory // région or overseas collectivity
+	Country           *Territory // France, for every territory but France
 
 	// Children are the territories listed on this one's page, sorted by
 	// name: régions and collectivities of France, départements of a région,
