@@ -257,6 +257,27 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// The format before issue 12 (C without arrondissement, O without name) is
+// still read: hand-written test referentials use it.
+func TestParseShortForm(t *testing.T) {
+	in := "G\t2026\tx\nY\t2023\nF\tFR\tFrance\t10\nR\t84\tARA\t10\nD\t69\tRhône\t84\t10\n" +
+		"C\t69123\tLyon\t69\t84\t\t69001\t10\nO\t69232\t69123\n"
+	ref, err := Parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lyon, _ := ref.Lookup(Commune, "69123")
+	if lyon.ArrondissementDep != nil || len(lyon.PostalCodes) != 1 || lyon.PostalCodes[0] != "69001" {
+		t.Errorf("Lyon = %+v", lyon)
+	}
+	if f, ok := ref.Former("69232"); !ok || f.Current != lyon || f.Name != "69232" {
+		t.Errorf("Former(69232) = %+v, %v", f, ok)
+	}
+	if _, err := Parse(strings.NewReader("G\t2026\tx\nC\t1\t2\t3\n")); err == nil || !strings.Contains(err.Error(), "record C has 4 fields, want 9") {
+		t.Errorf("a short C record: %v", err)
+	}
+}
+
 func BenchmarkParse(b *testing.B) {
 	for b.Loop() {
 		if _, err := Parse(strings.NewReader(string(cogData))); err != nil {

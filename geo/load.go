@@ -67,6 +67,12 @@ type parser struct {
 // fieldCount is the number of tab-separated fields of each record type.
 var fieldCount = map[string]int{"G": 3, "Y": 2, "F": 4, "R": 4, "D": 5, "X": 4, "E": 5, "C": 9, "A": 6, "O": 5, "N": 5}
 
+// shortForm is the number of fields of the records of the format before
+// issue 12, still read so that small hand-written referentials (test
+// fixtures) keep working: C without the arrondissement, O without name and
+// status.
+var shortForm = map[string]int{"C": 8, "O": 3}
+
 func (p *parser) record(line string) error {
 	if line == "" || line[0] == '#' {
 		return nil
@@ -75,6 +81,9 @@ func (p *parser) record(line string) error {
 	want, ok := fieldCount[f[0]]
 	if !ok {
 		return fmt.Errorf("unknown record type %q", f[0])
+	}
+	if n, ok := shortForm[f[0]]; ok && len(f) == n {
+		f = widen(f)
 	}
 	if len(f) != want {
 		return fmt.Errorf("record %s has %d fields, want %d", f[0], len(f), want)
@@ -148,6 +157,19 @@ func (p *parser) record(line string) error {
 	pl.t = t
 	p.links = append(p.links, pl)
 	return nil
+}
+
+// widen turns a record of the short form into the current one: a commune
+// with no arrondissement, a retired code with no name (its code stands for
+// it) and no status.
+func widen(f []string) []string {
+	switch f[0] {
+	case "C":
+		return append(f[:6:6], append([]string{""}, f[6:]...)...)
+	case "O":
+		return append(f, f[1], "")
+	}
+	return f
 }
 
 func (p *parser) pops(s string) ([]Pop, error) {
