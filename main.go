@@ -24,6 +24,7 @@ import (
 	"territoires/config"
 	"territoires/fetch"
 	_ "territoires/fetch/metadonnees" // the study zonings (provider "metadonnees")
+	_ "territoires/fetch/urssaf"      // registers the URSSAF source
 	"territoires/geo"
 	"territoires/progress"
 )
