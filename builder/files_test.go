@@ -28,6 +28,8 @@ func TestFileCounts(t *testing.T) {
 		rel, _ := filepath.Rel(out, p)
 		rel = filepath.ToSlash(rel)
 		switch {
+		case strings.HasPrefix(rel, "commune/") && isRedirect(t, p):
+			count["redirect"]++ // a retired commune code (zones.go)
 		case strings.HasSuffix(rel, "/index.html") && !strings.HasPrefix(rel, "embed/") && !strings.HasPrefix(rel, "a-propos/") && !strings.HasPrefix(rel, "departements/") || rel == "index.html":
 			count["page"]++
 		case strings.HasPrefix(rel, "api/") && strings.HasSuffix(rel, ".json") && rel != "api/index.json":
@@ -55,12 +57,15 @@ func TestFileCounts(t *testing.T) {
 		t.Errorf("%d embed files, want the one embed page", count["embed"])
 	}
 	// France, the Auvergne-Rhône-Alpes région, the Rhône, its EPCI, its
-	// communes (zipped), Lyon's arrondissements.
+	// communes (zipped), Lyon's arrondissements, the Rhône's arrondissements.
 	slices.Sort(others)
-	want := []string{"api/arrondissement-municipal.csv", "api/commune/departement-69.zip", "api/departement.csv",
+	want := []string{"api/arrondissement-municipal.csv", "api/arrondissement.csv", "api/commune/departement-69.zip", "api/departement.csv",
 		"api/epci.csv", "api/france.csv", "api/region.csv", "embed/index.html"}
 	if !slices.Equal(others, want) {
 		t.Errorf("CSV and embed files = %q\nwant %q", others, want)
+	}
+	if count["redirect"] == 0 || count["redirect"] > sum.Pages {
+		t.Errorf("%d redirect pages of retired commune codes", count["redirect"])
 	}
 	if count["other"] > 20 {
 		t.Errorf("%d other files: the site grew files beside pages, downloads and search", count["other"])
@@ -104,4 +109,13 @@ func TestFileCounts(t *testing.T) {
 			t.Errorf("%s: territories %q, want those with a JSON file %q", name, codes, want)
 		}
 	}
+}
+
+// isRedirect reports whether the page at name sends readers elsewhere.
+func isRedirect(t *testing.T, name string) bool {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(string(b), `http-equiv=refresh`)
 }
