@@ -332,7 +332,7 @@ func (p *Publisher) switchFolders() (string, error) {
 	if _, err := os.Lstat(p.dest); errors.Is(err, fs.ErrNotExist) {
 		return "", os.Rename(p.stage, p.dest)
 	}
-	err := exchange(p.stage, p.dest)
+	err := exchangeFolders(p.stage, p.dest)
 	if err == nil {
 		return p.stage, nil
 	}
@@ -353,6 +353,9 @@ func (p *Publisher) switchFolders() (string, error) {
 	}
 	return p.old, nil
 }
+
+// exchangeFolders is exchange, replaced by tests of the other systems' way.
+var exchangeFolders = exchange
 
 // recoverCommit finishes or undoes the commit of a build that was killed,
 // as its manifest journals it, and removes the staging folders it owns.
