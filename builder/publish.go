@@ -145,6 +145,7 @@ func (p *Publisher) checkOwned() (manifest, error) {
 		for _, f := range files {
 			m.owned = append(m.owned, f.rel)
 		}
+		slices.Sort(m.owned)
 	}
 	var stray []treeEntry
 	for _, f := range files {
@@ -169,6 +170,8 @@ func (p *Publisher) checkOwned() (manifest, error) {
 // foreign is the error for an output folder holding what the program did
 // not write.
 func (p *Publisher) foreign(files []treeEntry, dirs []string) error {
+	slices.SortFunc(files, func(a, b treeEntry) int { return strings.Compare(a.rel, b.rel) })
+	slices.Sort(dirs)
 	var first string
 	n := len(files) + len(dirs)
 	if len(files) > 0 {
