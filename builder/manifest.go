@@ -389,7 +389,13 @@ func current(dest, fingerprint string) (manifest, bool) {
 		return m, false
 	}
 	if m.Staging || m.Swap {
-		if err := recoverCommit(dest); err != nil {
+		unlock, err := lockDir(filepath.Dir(dest))
+		if err != nil {
+			return m, false // a build under way: NewPublisher says so
+		}
+		err = recoverCommit(dest)
+		unlock()
+		if err != nil {
 			return m, false // NewPublisher tries again and says why
 		}
 		if m, _, err = readManifest(dest, true); err != nil {

@@ -50,7 +50,8 @@ type Publisher struct {
 	fingerprint string
 	pages       int
 
-	switched bool // the new site is in place: Abort must leave it
+	switched bool   // the new site is in place: Abort must leave it
+	unlock   func() // releases the lock on the output's parent folder
 
 	mu       sync.Mutex
 	produced map[string]bool // slash paths relative to dest
@@ -72,19 +73,32 @@ type PublishStats struct {
 // that a crash interrupted is finished or undone first. It fails, touching
 // nothing, when dest holds anything the program did not write, or when a
 // folder of the published site could not be replaced.
-func NewPublisher(dest string) (*Publisher, error) {
+func NewPublisher(dest string) (_ *Publisher, err error) {
 	real, err := outputPath(dest)
 	if err != nil {
 		return nil, err
 	}
 	p := &Publisher{dest: real, rawDest: dest, stage: sibling(real, "staging"), old: sibling(real, "old"), produced: map[string]bool{}}
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		return nil, err
+	}
+	unlock, err := lockDir(filepath.Dir(real))
+	if err != nil {
+		if errors.Is(err, errBusy) {
+			return nil, fmt.Errorf("another build is publishing beside %s: wait for it to end", real)
+		}
+		return nil, err
+	}
+	p.unlock = sync.OnceFunc(unlock)
+	defer func() {
+		if err != nil {
+			p.unlock()
+		}
+	}()
 	if err := recoverCommit(real); err != nil {
 		return nil, err
 	}
 	if p.prev, err = p.checkOwned(); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
 		return nil, err
 	}
 	// Journal the staging folder before creating it, so that the next build
@@ -260,6 +274,7 @@ func sameContent(name string, data []byte) (bool, error) {
 
 // Abort drops the staging folder; the output folder is left as it was.
 func (p *Publisher) Abort() error {
+	defer p.unlock()
 	if p.switched {
 		return nil
 	}
@@ -273,7 +288,12 @@ func (p *Publisher) Abort() error {
 
 // Commit switches the output folder to the new site and removes the old
 // one, and records the new site in the manifest.
-func (p *Publisher) Commit() (PublishStats, error) {
+func (p *Publisher) Commit() (_ PublishStats, err error) {
+	defer func() {
+		if err == nil {
+			p.unlock()
+		}
+	}()
 	st := PublishStats{Files: int(p.files.Load()), Bytes: p.bytes.Load(), Written: int(p.written.Load())}
 	crashPoint("staged")
 	files, _, err := scanTree(p.stage)
@@ -356,6 +376,9 @@ func (p *Publisher) switchFolders() (string, error) {
 	}
 	return p.old, nil
 }
+
+// errBusy says that another build holds the lock.
+var errBusy = errors.New("locked by another build")
 
 // exchangeFolders is exchange, replaced by tests of the other systems' way.
 var exchangeFolders = exchange

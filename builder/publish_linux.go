@@ -31,3 +31,21 @@ func writable(dir string) error {
 	}
 	return nil
 }
+
+// lockDir takes an exclusive lock on the folder dir (flock, released when
+// the process ends, even by kill -9), so that two builds never publish
+// into the same place at once.
+func lockDir(dir string) (unlock func(), err error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "lock", Path: dir, Err: err}
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		unix.Close(fd)
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, errBusy
+		}
+		return nil, &os.PathError{Op: "lock", Path: dir, Err: err}
+	}
+	return func() { unix.Close(fd) }, nil
+}

@@ -340,3 +340,27 @@ func TestLegacyManifestAdopted(t *testing.T) {
 		t.Errorf("Build over a changed folder of version 1: error = %v", err)
 	}
 }
+
+func TestTwoBuildsAtOnce(t *testing.T) {
+	site := tinySite(t, "Un")
+	out := site.Path(site.Output)
+	first, err := NewPublisher(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewPublisher(out); err == nil || !strings.Contains(err.Error(), "another build is publishing beside "+out) {
+		t.Errorf("second NewPublisher error = %v, want the lock to be named", err)
+	}
+	if err := first.Write("index.html", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	second, err := NewPublisher(out)
+	if err != nil {
+		t.Fatalf("NewPublisher after the first committed: %v", err)
+	}
+	second.Abort()
+	second.Abort() // twice is harmless
+}
