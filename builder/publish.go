@@ -53,9 +53,10 @@ type Publisher struct {
 	switched bool   // the new site is in place: Abort must leave it
 	unlock   func() // releases the lock on the output's parent folder
 
-	mu       sync.Mutex
-	produced map[string]bool // slash paths relative to dest
-	dirs     sync.Map        // staging folders already created
+	mu        sync.Mutex
+	produced  map[string]bool // slash paths relative to dest
+	unchanged []string        // equal to the published file: to link
+	dirs      sync.Map        // staging folders already created
 
 	files, written atomic.Int64
 	bytes          atomic.Int64
@@ -222,22 +223,21 @@ func (p *Publisher) Write(rel string, data []byte) error {
 	}
 	p.files.Add(1)
 	p.bytes.Add(int64(len(data)))
-	target := filepath.Join(p.stage, filepath.FromSlash(rel))
-	if dir := filepath.Dir(target); dir != p.stage {
-		if _, done := p.dirs.Load(dir); !done {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("publish %q: %w", rel, err)
-			}
-			p.dirs.Store(dir, true)
-		}
-	}
 	if !p.fresh {
 		published := filepath.Join(p.dest, filepath.FromSlash(rel))
 		if same, err := sameContent(published, data); err != nil {
 			return fmt.Errorf("publish %q: %w", rel, err)
-		} else if same && os.Link(published, target) == nil {
+		} else if same {
+			// Linked by Commit, if anything changed at all.
+			p.mu.Lock()
+			p.unchanged = append(p.unchanged, rel)
+			p.mu.Unlock()
 			return nil
 		}
+	}
+	target, err := p.stageDir(rel)
+	if err != nil {
+		return fmt.Errorf("publish %q: %w", rel, err)
 	}
 	crashPoint("writing")
 	if err := os.WriteFile(target, data, 0o644); err != nil {
@@ -245,6 +245,46 @@ func (p *Publisher) Write(rel string, data []byte) error {
 	}
 	p.written.Add(1)
 	return nil
+}
+
+// stageDir creates the folder of rel in the staging folder and returns
+// the path of rel there.
+func (p *Publisher) stageDir(rel string) (string, error) {
+	target := filepath.Join(p.stage, filepath.FromSlash(rel))
+	if dir := filepath.Dir(target); dir != p.stage {
+		if _, done := p.dirs.Load(dir); !done {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return "", err
+			}
+			p.dirs.Store(dir, true)
+		}
+	}
+	return target, nil
+}
+
+// linkUnchanged hard-links the unchanged files of the published site into
+// the staging folder (a file that cannot be linked is copied).
+func (p *Publisher) linkUnchanged() error {
+	var g errgroup.Group
+	g.SetLimit(4)
+	for _, rel := range p.unchanged {
+		g.Go(func() error {
+			target, err := p.stageDir(rel)
+			if err != nil {
+				return err
+			}
+			published := filepath.Join(p.dest, filepath.FromSlash(rel))
+			if os.Link(published, target) == nil {
+				return nil
+			}
+			data, err := os.ReadFile(published)
+			if err == nil {
+				err = os.WriteFile(target, data, 0o644)
+			}
+			return err
+		})
+	}
+	return g.Wait()
 }
 
 var readBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -295,12 +335,7 @@ func (p *Publisher) Commit() (_ PublishStats, err error) {
 		}
 	}()
 	st := PublishStats{Files: int(p.files.Load()), Bytes: p.bytes.Load(), Written: int(p.written.Load())}
-	crashPoint("staged")
-	files, _, err := scanTree(p.stage)
-	if err != nil {
-		return st, fmt.Errorf("commit: %w", err)
-	}
-	next := manifest{Fingerprint: p.fingerprint, Output: treeDigest(files), Pages: p.pages, Files: st.Files, Bytes: st.Bytes}
+	next := manifest{Fingerprint: p.fingerprint, Pages: p.pages, Files: st.Files, Bytes: st.Bytes}
 	next.owned = make([]string, 0, len(p.produced))
 	for rel := range p.produced {
 		next.owned = append(next.owned, rel)
@@ -312,12 +347,26 @@ func (p *Publisher) Commit() (_ PublishStats, err error) {
 		}
 	}
 	if !p.fresh && st.Written == 0 && st.Removed == 0 {
-		// The same files, linked: keep the published folder as it is.
+		// The same files: keep the published folder as it is.
 		if err := os.RemoveAll(p.stage); err != nil {
 			return st, fmt.Errorf("commit: %w", err)
 		}
+		digest, err := outputDigest(p.dest)
+		if err != nil {
+			return st, fmt.Errorf("commit: %w", err)
+		}
+		next.Output = digest
 		return st, writeManifest(p.dest, next)
 	}
+	if err := p.linkUnchanged(); err != nil {
+		return st, fmt.Errorf("commit: %w", err)
+	}
+	crashPoint("staged")
+	files, _, err := scanTree(p.stage)
+	if err != nil {
+		return st, fmt.Errorf("commit: %w", err)
+	}
+	next.Output = treeDigest(files)
 
 	journal := next
 	journal.Staging, journal.Swap = true, true
