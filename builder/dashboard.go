@@ -148,6 +148,7 @@ func (d *dashboard) themes() ([]themeView, error) {
 			d.activity, d.jobsPerInhabitant, d.salariedJobs, d.salariedBySector, d.establishmentsBySector,
 			d.quarterlyJobs, d.payroll, d.hirings, d.autoEntrepreneurs, d.proceedings),
 	}
+	themes = append(themes, d.moreThemes(build)...)
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -579,6 +580,7 @@ func (d *dashboard) keyFigures() []keyFigure {
 		}
 		kf = append(kf, k)
 	}
+	kf = append(kf, d.housingKeyFigures()...)
 	if f, ok := d.fs.latest(indicator.RevenuMedian); ok {
 		k := keyFigure{Label: "Revenu médian", Detail: "par unité de consommation et par an, " + f.Period}
 		if f.Status == indicator.Present {
