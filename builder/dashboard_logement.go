@@ -9,7 +9,7 @@ import "territoires/indicator"
 func (d *dashboard) dwellingCategories() (*chartView, error) {
 	return d.shares(shareSpec{
 		id: "logements-categories", title: "Résidences principales, secondaires et logements vacants",
-		label: "Part des résidences principales, des résidences secondaires et logements occasionnels et des logements vacants",
+		label:   "Part des résidences principales, des résidences secondaires et logements occasionnels et des logements vacants",
 		measure: indicator.Logements, baseName: "Logements",
 		parts: []sharePart{
 			{"OCS=DW_MAIN", "Résidences principales"},
@@ -22,7 +22,7 @@ func (d *dashboard) dwellingCategories() (*chartView, error) {
 func (d *dashboard) dwellingTypes() (*chartView, error) {
 	return d.shares(shareSpec{
 		id: "logements-types", title: "Maisons et appartements",
-		label: "Part des maisons et des appartements parmi les logements",
+		label:   "Part des maisons et des appartements parmi les logements",
 		measure: indicator.Logements, baseName: "Logements",
 		parts: []sharePart{{"TDW=1", "Maisons"}, {"TDW=2", "Appartements"}},
 		rest:  "Autres logements",
@@ -32,7 +32,7 @@ func (d *dashboard) dwellingTypes() (*chartView, error) {
 func (d *dashboard) dwellingTenure() (*chartView, error) {
 	return d.shares(shareSpec{
 		id: "logements-statut", title: "Propriétaires et locataires",
-		label: "Part des résidences principales occupées par leur propriétaire, par un locataire ou à titre gratuit",
+		label:   "Part des résidences principales occupées par leur propriétaire, par un locataire ou à titre gratuit",
 		measure: indicator.Logements, base: "OCS=DW_MAIN", baseName: "Résidences principales",
 		parts: []sharePart{{"TSH=100", "Propriétaires"}, {"TSH=200", "Locataires"}, {"TSH=300", "Logés gratuitement"}},
 		notes: []string{"Statut d'occupation des résidences principales."},

@@ -9,7 +9,7 @@ import "territoires/indicator"
 func (d *dashboard) diplomas() (*chartView, error) {
 	return d.shares(shareSpec{
 		id: "diplomes", title: "Diplôme le plus élevé",
-		label: "Répartition de la population de 15 ans ou plus non scolarisée selon le diplôme le plus élevé",
+		label:   "Répartition de la population de 15 ans ou plus non scolarisée selon le diplôme le plus élevé",
 		measure: indicator.Diplomes, baseName: "Population non scolarisée de 15 ans ou plus",
 		parts: []sharePart{
 			{"EDUC=001T100_RP", "Aucun diplôme ou CEP"},
@@ -27,7 +27,7 @@ func (d *dashboard) diplomas() (*chartView, error) {
 func (d *dashboard) householdSizes() (*chartView, error) {
 	return d.shares(shareSpec{
 		id: "menages-taille", title: "Ménages selon leur taille",
-		label: "Répartition des ménages selon le nombre de personnes",
+		label:   "Répartition des ménages selon le nombre de personnes",
 		measure: indicator.MenagesTaille, baseName: "Ménages",
 		parts: []sharePart{
 			{"NPERS=1", "1 personne"}, {"NPERS=2", "2 personnes"}, {"NPERS=3", "3 personnes"},
@@ -39,7 +39,7 @@ func (d *dashboard) householdSizes() (*chartView, error) {
 func (d *dashboard) families() (*chartView, error) {
 	return d.shares(shareSpec{
 		id: "familles", title: "Familles",
-		label: "Répartition des familles : couples avec ou sans enfant, familles monoparentales",
+		label:   "Répartition des familles : couples avec ou sans enfant, familles monoparentales",
 		measure: indicator.Familles, baseName: "Familles",
 		parts: []sharePart{
 			{"TFN=22", "Couples avec enfant(s)"}, {"TFN=21", "Couples sans enfant"}, {"TFN=1", "Familles monoparentales"},
