@@ -31,7 +31,7 @@ func (d *dashboard) creations() (*chartView, error) {
 	slices.SortFunc(all, func(a, b indicator.Figure) int { return comparePeriods(a.Period, b.Period) })
 	c, err := d.timeChart("creations", "Créations d'entreprises et d'établissements",
 		fmt.Sprintf("Entreprises et établissements créés à %s par année, de %s à %s", d.t.Name, all[0].Period, all[len(all)-1].Period),
-		"bar", "", 0, []line{{name: "Entreprises créées", figs: ent}, {name: "Établissements créés", figs: etab}})
+		"line", "", 0, []line{{name: "Entreprises créées", figs: ent}, {name: "Établissements créés", figs: etab}})
 	if c != nil {
 		c.Notes = append(c.Notes, "Créations dans l'industrie, la construction, le commerce et les services (hors agriculture), micro-entrepreneurs compris.")
 	}

@@ -322,3 +322,35 @@ func TestThemeSecretValues(t *testing.T) {
 		t.Errorf("tourist beds per inhabitant drawn as %v", o.Series[0].Data[0])
 	}
 }
+
+// TestThemeDownloads: the figures of the new themes are in the CSV
+// download, a secret one with an empty value and its status.
+func TestThemeDownloads(t *testing.T) {
+	ref := mustRef(t)
+	cham, _ := ref.Lookup(geo.Commune, "74056")
+	src := secretive{Source: offline.New(ref), id: cham.ID(), secret: func(f indicator.Figure) bool { return f.Dim == "OCS=DW_VAC" }}
+	figs, err := src.Figures(context.Background(), cham)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := writeCSV(&buf, cham, ownFigures(cham, figs)); err != nil {
+		t.Fatal(err)
+	}
+	csv := buf.String()
+	for _, want := range []string{
+		"\n74056;TOUR_CAP;\"ACTIVITY=I551;RANKING=_T\";2025;",
+		"\n74056;TOUR_PLACES;\"ACTIVITY=I553;RANKING=_T\";2025;",
+		"\n74056;CREA_ENT;ACTIVITY=GI;2024;",
+		"\n74056;CREA_ETAB;;2012;",
+		"\n74056;LOGEMENTS;OCS=DW_SEC_DW_OCC;2021;",
+		"\n74056;LOGEMENTS;OCS=DW_VAC;2021;;secret;",
+		"\n74056;DIPLOMES;EDUC=700_RP;2021;",
+		"\n74056;MENAGES;NPERS=5+;2021;",
+		"\n74056;FAMILLES;TFN=22;2021;",
+	} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("CSV of Chamonix lacks %q", want)
+		}
+	}
+}

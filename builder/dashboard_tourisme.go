@@ -55,7 +55,7 @@ func (d *dashboard) accommodation() (*chartView, error) {
 	var vals []*float64
 	var all []indicator.Figure
 	tbl := tableView{Head: []string{"Hébergement", "Établissements", "Capacité"}}
-	period, any := "", false
+	period, some := "", false
 	for _, k := range kinds {
 		n, ok := tourTotal(d.fs, indicator.TourCapacite, k.act)
 		if !ok {
@@ -67,7 +67,7 @@ func (d *dashboard) accommodation() (*chartView, error) {
 		var v *float64
 		if n.Status == indicator.Present {
 			v = ptr(n.Value)
-			any = any || n.Value > 0
+			some = some || n.Value > 0
 		}
 		if p, ok := d.fs.figureAt(indicator.TourPlaces, n.Dim, n.Period); ok {
 			all = append(all, p)
@@ -77,7 +77,7 @@ func (d *dashboard) accommodation() (*chartView, error) {
 		vals = append(vals, v)
 		tbl.Rows = append(tbl.Rows, row)
 	}
-	if !any {
+	if !some {
 		return nil, nil
 	}
 	spec := chartSpec{id: "tourisme-hebergements", kind: "hbar", categories: cats, zero: true,

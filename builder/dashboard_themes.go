@@ -9,9 +9,10 @@ import (
 	"territoires/indicator"
 )
 
-// Helpers shared by the themes of issue 12 (tourism, business creations,
-// housing, diplomas and households): a breakdown compared with the parents
-// as shares, and a count per inhabitant compared with the parents.
+// The themes of issue 12 (tourism, business creations, housing, diplomas
+// and households; one file each) and the helpers they share: a breakdown
+// compared with the parents as shares, and a count per inhabitant compared
+// with the parents.
 
 // themeBuilder builds one section of a dashboard from its charts (the
 // closure of dashboard.themes).
