@@ -22,7 +22,7 @@ const (
 	tourYear    = 2025 // vintage of DS_TOUR_CAP
 	sideFirst   = 2012 // first year of business creations (SIDE)
 	sideLast    = 2024
-	sideSectors = 2020 // first year broken down by sector: five years keep the downloads small
+	sideSectors = 2022 // first year broken down by sector: three years keep pages and downloads small
 )
 
 // Codes of the breakdowns, as the MELODI decoder writes them in Figure.Dim.
