@@ -11,16 +11,21 @@ import (
 // SIDE: DS_SIDE_CREA_ENT_COM and DS_SIDE_CREA_ETAB_COM) over the years, by
 // sector, and per inhabitant compared with the parents.
 
-// a10Labels name the A10 sections of the creation statistics (agriculture
-// is not covered).
-var a10Labels = map[string]string{
-	"BE": "Industrie", "FZ": "Construction", "GI": "Commerce, transports, hébergement et restauration",
-	"JZ": "Information et communication", "KZ": "Finance et assurance", "LZ": "Immobilier",
-	"MN": "Services aux entreprises", "OQ": "Administration, enseignement, santé", "RU": "Autres services aux ménages",
+// a10Groups are the sectors of the creation statistics (A10 sections,
+// agriculture not covered) in seven groups, one colour each of the
+// palette: finance with real estate, information with business services.
+var a10Groups = []struct {
+	name  string
+	codes []string
+}{
+	{"Industrie", []string{"BE"}},
+	{"Construction", []string{"FZ"}},
+	{"Commerce, transports, hébergement et restauration", []string{"GI"}},
+	{"Information, communication, services aux entreprises", []string{"JZ", "MN"}},
+	{"Finance, assurance, immobilier", []string{"KZ", "LZ"}},
+	{"Administration, enseignement, santé", []string{"OQ"}},
+	{"Autres services aux ménages", []string{"RU"}},
 }
-
-// a10Order is the order of the sections in charts and tables.
-var a10Order = []string{"BE", "FZ", "GI", "JZ", "KZ", "LZ", "MN", "OQ", "RU"}
 
 func (d *dashboard) creations() (*chartView, error) {
 	ent, etab := d.fs.series(indicator.CreationsEnt, "", d.t.ID()), d.fs.series(indicator.CreationsEtab, "", d.t.ID())
@@ -38,11 +43,11 @@ func (d *dashboard) creations() (*chartView, error) {
 	return c, err
 }
 
-// creationsBySector stacks the business creations of each sector, year by
-// year, for the years the breakdown is published.
+// creationsBySector stacks the business creations of each group of
+// sectors, year by year, for the years the breakdown is published.
 func (d *dashboard) creationsBySector() (*chartView, error) {
 	byYear := map[string]map[string]indicator.Figure{}
-	var years, sectors []string
+	var years []string
 	for _, f := range d.fs.byMeasure[indicator.CreationsEnt] {
 		sec := dimValue(f.Dim, "ACTIVITY")
 		if f.Territory != d.t.ID() || sec == "" || sec == "_T" {
@@ -53,42 +58,50 @@ func (d *dashboard) creationsBySector() (*chartView, error) {
 			years = append(years, f.Period)
 		}
 		byYear[f.Period][sec] = f
-		if !slices.Contains(sectors, sec) {
-			sectors = append(sectors, sec)
-		}
 	}
 	if len(years) == 0 {
 		return nil, nil
 	}
 	slices.SortFunc(years, comparePeriods)
-	slices.SortFunc(sectors, func(a, b string) int { return orderOf(a10Order, a) - orderOf(a10Order, b) })
 	spec := chartSpec{id: "creations-secteurs", kind: "bar", categories: years, zero: true}
 	tbl := tableView{Head: append([]string{"Secteur"}, years...)}
 	var all []indicator.Figure
 	var notes []string
-	for _, sec := range sectors {
-		name := a10Labels[sec]
-		if name == "" {
-			name = sec
-		}
+	for _, g := range a10Groups {
 		vals := make([]*float64, len(years))
-		row := rowView{Head: name}
+		row := rowView{Head: g.name}
+		found := false
 		for i, y := range years {
-			f, ok := byYear[y][sec]
-			if !ok {
-				row.Cells = append(row.Cells, "–")
-				continue
+			sum, text, present := 0.0, "–", true
+			for _, code := range g.codes {
+				f, ok := byYear[y][code]
+				if !ok {
+					present = false
+					continue
+				}
+				all = append(all, f)
+				found = true
+				if f.Status != indicator.Present {
+					present, text = false, cell(f, 0, "")
+					if f.Status == indicator.Secret && len(notes) == 0 {
+						notes = append(notes, "Valeurs manquantes : "+secretNote+".")
+					}
+					break
+				}
+				sum += f.Value
 			}
-			all = append(all, f)
-			row.Cells = append(row.Cells, cell(f, 0, ""))
-			if f.Status == indicator.Present {
-				vals[i] = ptr(f.Value)
-			} else if f.Status == indicator.Secret && len(notes) == 0 {
-				notes = append(notes, "Valeurs manquantes : "+secretNote+".")
+			if present {
+				vals[i], text = ptr(sum), formatDecimal(sum, 0)
 			}
+			row.Cells = append(row.Cells, text)
 		}
-		tbl.Rows = append(tbl.Rows, row)
-		spec.series = append(spec.series, chartSeries{Name: name, Values: vals, Stack: "total"})
+		if found {
+			tbl.Rows = append(tbl.Rows, row)
+			spec.series = append(spec.series, chartSeries{Name: g.name, Values: vals, Stack: "total"})
+		}
+	}
+	if len(spec.series) == 0 {
+		return nil, nil
 	}
 	title := "Créations d'entreprises par secteur"
 	if len(years) == 1 {
@@ -97,14 +110,6 @@ func (d *dashboard) creationsBySector() (*chartView, error) {
 		title += fmt.Sprintf(" de %s à %s", years[0], years[len(years)-1])
 	}
 	return d.chart(spec, title, fmt.Sprintf("Entreprises créées à %s par secteur d'activité et par année", d.t.Name), all, notes, tbl)
-}
-
-// orderOf is the position of s in order, or past the end.
-func orderOf(order []string, s string) int {
-	if i := slices.Index(order, s); i >= 0 {
-		return i
-	}
-	return len(order)
 }
 
 func (d *dashboard) creationsPerInhabitant() (*chartView, error) {

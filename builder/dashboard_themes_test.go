@@ -182,6 +182,20 @@ func TestThemeCharts(t *testing.T) {
 			if n := len(o.Series[0].Data); n != len(crea) || o.Series[0].Data[n-1] != crea[len(crea)-1].Value {
 				t.Errorf("creations chart = %v, model ends with %v", o.Series[0].Data, crea[len(crea)-1].Value)
 			}
+			// Sectors, grouped in seven, add up to the year's creations.
+			o = chartJSON(t, doc, "creations-secteurs")
+			if len(o.Series) != len(a10Groups) {
+				t.Errorf("creations by sector: %d series, want %d", len(o.Series), len(a10Groups))
+			}
+			for i, y := range o.XAxis[0].Data {
+				sum := 0.0
+				for _, s := range o.Series {
+					sum += s.Data[i].(float64)
+				}
+				if f, _ := model.figureAt(indicator.CreationsEnt, "", y); sum != f.Value {
+					t.Errorf("creations by sector in %s add up to %v, model total %v", y, sum, f.Value)
+				}
+			}
 			if hotels > 0 {
 				o := chartJSON(t, doc, "tourisme-hotels")
 				sum := 0.0
