@@ -368,3 +368,19 @@ func TestThemeDownloads(t *testing.T) {
 		}
 	}
 }
+
+// TestWideTablesFocusable: a table that may scroll sideways (more than
+// four columns, as the shares of the new themes) can take the focus, so
+// that a keyboard scrolls it (axe: scrollable-region-focusable).
+func TestWideTablesFocusable(t *testing.T) {
+	tests := []struct {
+		cols int
+		want bool
+	}{{2, false}, {4, false}, {5, true}, {9, true}}
+	for _, tt := range tests {
+		tbl := tableView{Head: make([]string, tt.cols)}
+		if got := strings.HasPrefix(string(tbl.HTML()), `<table tabindex="0">`); got != tt.want {
+			t.Errorf("table of %d columns focusable = %v, want %v", tt.cols, got, tt.want)
+		}
+	}
+}
