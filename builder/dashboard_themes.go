@@ -88,10 +88,7 @@ func roundShares(shares []float64) []float64 {
 // the whole and each share; a part that is secret or not published is said
 // so and leaves its territory without a bar.
 func (d *dashboard) shares(s shareSpec) (*chartView, error) {
-	own, ok := d.fs.latest(s.measure)
-	if s.base != "" {
-		own, ok = latestOf(d.fs, s.measure, s.base)
-	}
+	own, ok := latestOf(d.fs, s.measure, s.base)
 	if !ok {
 		return nil, nil
 	}
