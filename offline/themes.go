@@ -143,9 +143,9 @@ func pick(r *rand.Rand, weights []float64) int {
 	return len(weights) - 1
 }
 
-// split divides a count into parts proportional to weights, in whole
+// apportion divides a count into parts proportional to weights, in whole
 // numbers that add up to it (largest remainders).
-func split(n float64, weights []float64, out []float64) {
+func apportion(n float64, weights []float64, out []float64) {
 	total := 0.0
 	for _, w := range weights {
 		total += w
@@ -261,7 +261,7 @@ func communeThemes(t *geo.Territory, a *agg) themeValues {
 	v.tdw[1] = dwellings - other - v.tdw[0]
 	owners := math.Max(0.2, math.Min(0.9, between(r, 0.65, 0.85)-0.12*math.Max(0, size-3)+0.05*wealth))
 	free := between(r, 0.015, 0.04)
-	split(households, []float64{owners, 1 - owners - free, free}, v.tsh[:])
+	apportion(households, []float64{owners, 1 - owners - free, free}, v.tsh[:])
 
 	// Diplomas of the population aged 15 or more out of school.
 	adults := math.Round(pop * between(r, 0.74, 0.8))
@@ -269,7 +269,7 @@ func communeThemes(t *geo.Territory, a *agg) themeValues {
 	for i, sh := range educShares {
 		w[i] = math.Max(0.01, sh*(1+educTilt[i]*(wealth+urban))*between(r, 0.9, 1.1))
 	}
-	split(adults, w, v.educ[:])
+	apportion(adults, w, v.educ[:])
 
 	// Households by size: more people alone in towns, fewer in villages.
 	w = w[:len(npersShares)]
@@ -282,11 +282,11 @@ func communeThemes(t *geo.Territory, a *agg) themeValues {
 		}
 		w[i] = sh * tilt * between(r, 0.9, 1.1)
 	}
-	split(households, w, v.npers[:])
+	apportion(households, w, v.npers[:])
 
 	// Families: couples with children fewer in resorts and towns.
 	families := math.Round(households * between(r, 0.55, 0.68) * (1 - 0.15*urban))
-	split(families, []float64{0.16 * (1 + 0.3*urban), 0.45 * (1 + 0.3*tour), 0.39 * between(r, 0.85, 1.15)}, v.tfn[:])
+	apportion(families, []float64{0.16 * (1 + 0.3*urban), 0.45 * (1 + 0.3*tour), 0.39 * between(r, 0.85, 1.15)}, v.tfn[:])
 	return v
 }
 
