@@ -118,7 +118,8 @@ func cell(f indicator.Figure, decimals int, unit string) string {
 	return s
 }
 
-// themes builds the three sections of a dashboard.
+// themes builds the sections of a dashboard: three here, those of issue 12
+// in dashboard_themes.go.
 func (d *dashboard) themes() ([]themeView, error) {
 	var errs []error
 	build := func(id, title, empty string, specs ...func() (*chartView, error)) themeView {
