@@ -11,13 +11,16 @@ import (
 // SIDE: DS_SIDE_CREA_ENT_COM and DS_SIDE_CREA_ETAB_COM) over the years, by
 // sector, and per inhabitant compared with the parents.
 
+// sectorGroup is a group of sector codes shown as one.
+type sectorGroup struct {
+	name  string
+	codes []string
+}
+
 // a10Groups are the sectors of the creation statistics (A10 sections,
 // agriculture not covered) in seven groups, one colour each of the
 // palette: finance with real estate, information with business services.
-var a10Groups = []struct {
-	name  string
-	codes []string
-}{
+var a10Groups = []sectorGroup{
 	{"Industrie", []string{"BE"}},
 	{"Construction", []string{"FZ"}},
 	{"Commerce, transports, hébergement et restauration", []string{"GI"}},
@@ -43,11 +46,13 @@ func (d *dashboard) creations() (*chartView, error) {
 	return c, err
 }
 
-// creationsBySector stacks the business creations of each group of
-// sectors, year by year, for the years the breakdown is published.
+// creationsBySector shows the business creations of each group of
+// sectors: as bars for the one year a breakdown is published (Insee's
+// communal files break down the latest year only), stacked year by year
+// when there are several.
 func (d *dashboard) creationsBySector() (*chartView, error) {
 	byYear := map[string]map[string]indicator.Figure{}
-	var years []string
+	var years, codes []string
 	for _, f := range d.fs.byMeasure[indicator.CreationsEnt] {
 		sec := dimValue(f.Dim, "ACTIVITY")
 		if f.Territory != d.t.ID() || sec == "" || sec == "_T" {
@@ -58,16 +63,28 @@ func (d *dashboard) creationsBySector() (*chartView, error) {
 			years = append(years, f.Period)
 		}
 		byYear[f.Period][sec] = f
+		if !slices.Contains(codes, sec) {
+			codes = append(codes, sec)
+		}
 	}
 	if len(years) == 0 {
 		return nil, nil
 	}
 	slices.SortFunc(years, comparePeriods)
-	spec := chartSpec{id: "creations-secteurs", kind: "bar", categories: years, zero: true}
+	// A code outside the groups (another nomenclature) is shown on its own.
+	groups := slices.Clone(a10Groups)
+	slices.Sort(codes)
+	for _, c := range codes {
+		if !slices.ContainsFunc(groups, func(g sectorGroup) bool { return slices.Contains(g.codes, c) }) {
+			groups = append(groups, sectorGroup{c, []string{c}})
+		}
+	}
 	tbl := tableView{Head: append([]string{"Secteur"}, years...)}
+	var names []string
+	var series [][]*float64 // by group, then year
 	var all []indicator.Figure
 	var notes []string
-	for _, g := range a10Groups {
+	for _, g := range groups {
 		vals := make([]*float64, len(years))
 		row := rowView{Head: g.name}
 		found := false
@@ -97,19 +114,29 @@ func (d *dashboard) creationsBySector() (*chartView, error) {
 		}
 		if found {
 			tbl.Rows = append(tbl.Rows, row)
-			spec.series = append(spec.series, chartSeries{Name: g.name, Values: vals, Stack: "total"})
+			names = append(names, g.name)
+			series = append(series, vals)
 		}
 	}
-	if len(spec.series) == 0 {
+	if len(names) == 0 {
 		return nil, nil
 	}
-	title := "Créations d'entreprises par secteur"
+	label := fmt.Sprintf("Entreprises créées à %s par secteur d'activité", d.t.Name)
 	if len(years) == 1 {
-		title += " en " + years[0]
-	} else {
-		title += fmt.Sprintf(" de %s à %s", years[0], years[len(years)-1])
+		vals := make([]*float64, len(series))
+		for i, s := range series {
+			vals[i] = s[0]
+		}
+		spec := chartSpec{id: "creations-secteurs", kind: "hbar", categories: names, zero: true,
+			series: []chartSeries{{Name: "Entreprises créées", Values: vals}}}
+		return d.chart(spec, "Créations d'entreprises par secteur en "+years[0], label+" en "+years[0], all, notes, tbl)
 	}
-	return d.chart(spec, title, fmt.Sprintf("Entreprises créées à %s par secteur d'activité et par année", d.t.Name), all, notes, tbl)
+	spec := chartSpec{id: "creations-secteurs", kind: "bar", categories: years, zero: true}
+	for i, name := range names {
+		spec.series = append(spec.series, chartSeries{Name: name, Values: series[i], Stack: "total"})
+	}
+	return d.chart(spec, fmt.Sprintf("Créations d'entreprises par secteur de %s à %s", years[0], years[len(years)-1]),
+		label+" et par année", all, notes, tbl)
 }
 
 func (d *dashboard) creationsPerInhabitant() (*chartView, error) {

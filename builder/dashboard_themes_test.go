@@ -184,17 +184,10 @@ func TestThemeCharts(t *testing.T) {
 			}
 			// Sectors, grouped in seven, add up to the year's creations.
 			o = chartJSON(t, doc, "creations-secteurs")
-			if len(o.Series) != len(a10Groups) {
-				t.Errorf("creations by sector: %d series, want %d", len(o.Series), len(a10Groups))
-			}
-			for i, y := range o.XAxis[0].Data {
-				sum := 0.0
-				for _, s := range o.Series {
-					sum += s.Data[i].(float64)
-				}
-				if f, _ := model.figureAt(indicator.CreationsEnt, "", y); sum != f.Value {
-					t.Errorf("creations by sector in %s add up to %v, model total %v", y, sum, f.Value)
-				}
+			if len(o.Series) != 1 || len(o.YAxis[0].Data) != len(a10Groups) {
+				t.Errorf("creations by sector: %d series of %d sectors, want 1 of %d", len(o.Series), len(o.YAxis[0].Data), len(a10Groups))
+			} else if sum := sumOf(o.Series[0].Data); sum != crea[len(crea)-1].Value {
+				t.Errorf("creations by sector add up to %v, model total %v", sum, crea[len(crea)-1].Value)
 			}
 			if hotels > 0 {
 				o := chartJSON(t, doc, "tourisme-hotels")
@@ -208,6 +201,16 @@ func TestThemeCharts(t *testing.T) {
 			}
 		})
 	}
+}
+
+func sumOf(data []any) float64 {
+	sum := 0.0
+	for _, v := range data {
+		if f, ok := v.(float64); ok {
+			sum += f
+		}
+	}
+	return sum
 }
 
 func boolInt(b bool) int {
@@ -382,5 +385,52 @@ func TestWideTablesFocusable(t *testing.T) {
 		if got := strings.HasPrefix(string(tbl.HTML()), `<table tabindex="0">`); got != tt.want {
 			t.Errorf("table of %d columns focusable = %v, want %v", tt.cols, got, tt.want)
 		}
+	}
+}
+
+// moreYears adds to the offline figures of one territory a sector
+// breakdown of an earlier year and a sector outside the A10 groups.
+type moreYears struct {
+	*offline.Source
+	id string
+}
+
+func (s moreYears) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error) {
+	figs, err := s.Source.Figures(ctx, t)
+	for _, f := range slices.Clone(figs) {
+		if f.Territory == s.id && f.Measure == indicator.CreationsEnt && f.Dim != "" {
+			f.Period = "2023"
+			figs = append(figs, f)
+		}
+	}
+	if t.ID() == s.id {
+		figs = append(figs, indicator.Figure{Territory: s.id, Theme: indicator.Entreprises, Measure: indicator.CreationsEnt,
+			Dim: "ACTIVITY=AZ", Period: "2024", Value: 3, Source: "Illustratif", Vintage: "SIDE 2024"})
+	}
+	return figs, err
+}
+
+// TestCreationsOverTheYears: with a breakdown for several years, the
+// sectors are stacked year by year; a code outside the groups gets its own.
+func TestCreationsOverTheYears(t *testing.T) {
+	doc := themePage(t, moreYears{offline.New(mustRef(t)), "commune/69123"}, "commune/69123")
+	o := chartJSON(t, doc, "creations-secteurs")
+	if got := o.XAxis[0].Data; !slices.Equal(got, []string{"2023", "2024"}) {
+		t.Fatalf("creations by sector over %q, want 2023 and 2024", got)
+	}
+	if len(o.Series) != len(a10Groups)+1 || o.Series[len(o.Series)-1].Name != "AZ" {
+		t.Errorf("series %d, the last %q; want the %d groups and AZ", len(o.Series), o.Series[len(o.Series)-1].Name, len(a10Groups))
+	}
+	model := modelFigures(t, "commune/69123")
+	total, _ := model.figureAt(indicator.CreationsEnt, "", "2024")
+	sum := 0.0
+	for _, s := range o.Series {
+		sum += s.Data[1].(float64)
+	}
+	if sum != total.Value+3 {
+		t.Errorf("2024 stacks to %v, want the model's %v and 3 in AZ", sum, total.Value)
+	}
+	if got := texts(doc.Find("#creations-secteurs thead th")); !slices.Equal(got, []string{"Secteur", "2023", "2024"}) {
+		t.Errorf("table head %q", got)
 	}
 }

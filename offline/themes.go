@@ -22,7 +22,7 @@ const (
 	tourYear    = 2025 // vintage of DS_TOUR_CAP
 	sideFirst   = 2012 // first year of business creations (SIDE)
 	sideLast    = 2024
-	sideSectors = 2022 // first year broken down by sector: three years keep pages and downloads small
+	sideSectors = sideLast // the communal files break down the latest year only by sector
 )
 
 // Codes of the breakdowns, as the MELODI decoder writes them in Figure.Dim.

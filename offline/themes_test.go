@@ -42,8 +42,8 @@ func TestThemeParentsSumTheirCommunes(t *testing.T) {
 				t.Errorf("%s %s: status %v, source %q, vintage %q", id, key, f.Status, f.Source, f.Vintage)
 			}
 		}
-		if n < 100 {
-			t.Errorf("%s has %d figures of the new themes, want more than 100", id, n)
+		if n < 80 {
+			t.Errorf("%s has %d figures of the new themes, want more than 80", id, n)
 		}
 	}
 }
