@@ -382,7 +382,7 @@ func TestWideTablesFocusable(t *testing.T) {
 	}{{2, false}, {4, false}, {5, true}, {9, true}}
 	for _, tt := range tests {
 		tbl := tableView{Head: make([]string, tt.cols)}
-		if got := strings.HasPrefix(string(tbl.HTML()), `<table tabindex="0">`); got != tt.want {
+		if got := strings.HasPrefix(string(tbl.HTML()), "<table tabindex=0>"); got != tt.want {
 			t.Errorf("table of %d columns focusable = %v, want %v", tt.cols, got, tt.want)
 		}
 	}
