@@ -287,15 +287,18 @@
   }
 
   // fromTable fills an option whose figures are in the chart's table
-  // (option.table = {cols, neg}, see builder/charts.go): the categories are
-  // the row headers, series i is column cols[i], named by its header unless
-  // the option names it.
+  // (option.table = {cols, neg, rows, rev}, see builder/charts.go): the
+  // categories are the row headers (the first `rows` rows, in reverse order
+  // when `rev`), series i is column cols[i], named by its header unless the
+  // option names it.
   function fromTable(el, opt) {
     var fig = el.closest ? el.closest('figure') : null;
     var table = fig ? fig.querySelector('table') : null;
     if (!table) throw new Error('no table to read the figures from');
     var head = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent; });
     var rows = Array.prototype.slice.call(table.querySelectorAll('tbody tr'));
+    if (opt.table.rows > 0) rows = rows.slice(0, opt.table.rows);
+    if (opt.table.rev) rows.reverse();
     var cats = rows.map(function (tr) {
       var th = tr.querySelector('th');
       return th ? th.textContent : '';

@@ -104,9 +104,16 @@ type echartsOption struct {
 // cellNumber), negated for the series listed in Neg (the men of an age
 // pyramid). The table is in the page anyway, for readers without
 // JavaScript: the figures are not written twice, a third of a page.
+//
+// Rows, when set, is how many rows, from the first, the chart draws (the
+// table adds a total); Rev says the chart draws them in reverse order
+// (horizontal bars listing the territory first in the table draw it on
+// top, last category of the axis).
 type tableData struct {
 	Cols []int `json:"cols"`
 	Neg  []int `json:"neg,omitempty"`
+	Rows int   `json:"rows,omitempty"`
+	Rev  bool  `json:"rev,omitempty"`
 
 	named []bool // series whose name is not their column's header: kept in the option
 }
@@ -129,15 +136,35 @@ func (s chartSpec) options() (template.JS, error) { return s.marshal(nil) }
 
 // tableData finds the columns of t that hold the series of s.
 func (s chartSpec) tableData(t tableView) (*tableData, bool) {
-	if len(t.Rows) != len(s.categories) || len(s.series) == 0 {
+	n := len(s.categories)
+	if n == 0 || n > len(t.Rows) || len(s.series) == 0 {
 		return nil, false
 	}
-	for i, r := range t.Rows {
-		if r.Head != s.categories[i] {
-			return nil, false
+	// The categories are the first n row headers, in order or reversed.
+	rev := false
+	for i := range n {
+		if t.Rows[i].Head != s.categories[i] {
+			rev = true
+			break
 		}
 	}
-	td := &tableData{}
+	if rev {
+		for i := range n {
+			if t.Rows[n-1-i].Head != s.categories[i] {
+				return nil, false
+			}
+		}
+	}
+	td := &tableData{Rev: rev}
+	if n < len(t.Rows) {
+		td.Rows = n
+	}
+	row := func(i int) rowView { // the row of category i
+		if rev {
+			return t.Rows[n-1-i]
+		}
+		return t.Rows[i]
+	}
 	tol := 0.5 * math.Pow(10, -float64(min(max(s.decimals, 0), 6)))
 	for si, ser := range s.series {
 		found := false
@@ -148,7 +175,7 @@ func (s chartSpec) tableData(t tableView) (*tableData, bool) {
 				continue
 			}
 			for _, sign := range []float64{1, -1} {
-				if columnHolds(t, col, ser.Values, sign, tol) {
+				if columnHolds(row, n, col, ser.Values, sign, tol) {
 					td.Cols = append(td.Cols, col)
 					td.named = append(td.named, t.Head[col] != ser.Name)
 					if sign < 0 {
@@ -166,11 +193,16 @@ func (s chartSpec) tableData(t tableView) (*tableData, bool) {
 	return td, true
 }
 
-// columnHolds reports whether column col of t reads, row by row, as
-// sign×values (within tol), with no number where a value is missing.
-func columnHolds(t tableView, col int, values []*float64, sign, tol float64) bool {
-	for i, r := range t.Rows {
-		if col-1 >= len(r.Cells) || i >= len(values) {
+// columnHolds reports whether column col of the n rows (row(i) for
+// category i) reads, row by row, as sign×values (within tol), with no
+// number where a value is missing.
+func columnHolds(row func(int) rowView, n, col int, values []*float64, sign, tol float64) bool {
+	if len(values) != n {
+		return false
+	}
+	for i := range n {
+		r := row(i)
+		if col-1 >= len(r.Cells) {
 			return false
 		}
 		n, ok := cellNumber(r.Cells[col-1])
@@ -279,6 +311,12 @@ func (s chartSpec) shapeKey(td *tableData) string {
 	}
 	if len(s.categories) > 20 {
 		b.WriteString("|many")
+	}
+	if td.Rev {
+		b.WriteString("|rev")
+	}
+	if td.Rows > 0 {
+		b.WriteString("|rows" + strconv.Itoa(td.Rows))
 	}
 	for i, ser := range s.series {
 		b.WriteString("|" + ser.Stack)

@@ -98,6 +98,13 @@ func fillFromTable(t *testing.T, table *goquery.Selection, o *chartOption) {
 		cats = append(cats, tr.Find("th").Text())
 		cells = append(cells, tr.Find("td").Map(func(_ int, s *goquery.Selection) string { return s.Text() }))
 	})
+	if o.Table.Rows > 0 {
+		cats, cells = cats[:o.Table.Rows], cells[:o.Table.Rows]
+	}
+	if o.Table.Rev {
+		slices.Reverse(cats)
+		slices.Reverse(cells)
+	}
 	if o.XAxis == nil { // ECharts' defaults
 		o.XAxis = make([]struct {
 			Type string `json:"type"`
