@@ -181,6 +181,7 @@
     var opt = JSON.parse(json);
     if (!isObject(opt)) throw new Error('the option is not an object');
     if (isObject(opt.table)) {
+      expandTable(opt);
       // Missing axes are ECharts' defaults: a category x axis, a value y axis.
       if (opt.xAxis === undefined) opt.xAxis = [{}];
       if (opt.yAxis === undefined) opt.yAxis = [{}];
@@ -284,6 +285,27 @@
       else if (c === '-' || c === '\u2212') t += '-';
     }
     return /^-?[0-9]+(\.[0-9]+)?$/.test(t) ? Number(t) : null;
+  }
+
+  // expandTable writes out the axes and series of an option in its compact
+  // form (builder/charts_compact.go): {"table":{"cols":[2,3],"type":"bar",
+  // "stack":"total","h":true}} is one series of that type and stack per
+  // column, on a horizontal value axis ("h") or a vertical one leaving zero
+  // ("scale").
+  function expandTable(opt) {
+    var t = opt.table;
+    if (opt.series !== undefined || typeof t.type !== 'string') return;
+    opt.series = asArray(t.cols).map(function () {
+      var s = { type: t.type };
+      if (t.stack) s.stack = t.stack;
+      return s;
+    });
+    if (t.h) {
+      opt.xAxis = [{ type: 'value' }];
+      opt.yAxis = [{ type: 'category' }];
+    } else if (t.scale) {
+      opt.yAxis = [{ scale: true }];
+    }
   }
 
   // fromTable fills an option whose figures are in the chart's table
@@ -550,6 +572,9 @@
         h3.parentNode.replaceChild(h1, h3);
       }
       var source = fig.querySelector('.source');
+      // The geography, said once on the page (p.geo), goes with the figure.
+      var geo = doc.querySelector('p.geo');
+      if (source && geo) source.appendChild(document.createTextNode(' ' + geo.textContent));
       if (source) {
         var a = document.createElement('a');
         a.href = page + '#' + fig.id;

@@ -22,7 +22,7 @@ import (
 type chartView struct {
 	ID           string // stable anchor and embed name: "revenus"
 	Title        string
-	Source       string // "Source : Insee, Filosofi 2021 ; géographie au 1er janvier 2026."
+	Source       string // "Source : Insee, Filosofi 2021." (the geography: once a page)
 	Notes        []string
 	Label        string // accessible description of the chart
 	Unit         string // for the client's number formatting
@@ -393,6 +393,9 @@ func (s chartSpec) marshalOption(td *tableData) (template.JS, error) {
 			o.YAxis = nil
 		}
 	}
+	if js, ok := compactTable(o); ok {
+		return js, nil
+	}
 	b, err := json.Marshal(o) // escapes <, > and &: safe inside <script>
 	if err != nil {
 		return "", fmt.Errorf("chart %s: %w", s.id, err)
@@ -463,7 +466,7 @@ func (c chartView) HTML() template.HTML {
 	// An option that reads its figures from the table is short: it goes
 	// in an attribute of the chart rather than in a script element of its
 	// own (see tableData; a JSON string cannot hold this unescaped text).
-	inline := strings.Contains(string(c.Options), `,"table":{"cols":[`)
+	inline := strings.Contains(string(c.Options), `"table":{"cols":[`)
 	if inline {
 		b.WriteString(`</figcaption><div class=chart data-option='` + strings.ReplaceAll(strings.ReplaceAll(string(c.Options), "&", "&amp;"), "'", "&#39;") + `'`)
 	} else {

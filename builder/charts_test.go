@@ -105,6 +105,9 @@ func fillFromTable(t *testing.T, table *goquery.Selection, o *chartOption) {
 		slices.Reverse(cats)
 		slices.Reverse(cells)
 	}
+	if o.Series == nil && o.Table.Type != "" { // the compact form (compactTable)
+		expandTable(o)
+	}
 	if o.XAxis == nil { // ECharts' defaults
 		o.XAxis = make([]struct {
 			Type string `json:"type"`
@@ -200,5 +203,28 @@ func TestOptionsForTable(t *testing.T) {
 		if js != whole {
 			t.Errorf("%s: optionsFor = %s, want the whole option", name, js)
 		}
+	}
+}
+
+// expandTable writes out the axes and series of a compact option, as
+// assets/charts.js does.
+func expandTable(o *chartOption) {
+	c := o.Table
+	for range c.Cols {
+		o.Series = append(o.Series, struct {
+			Name string
+			Type string
+			Data []any
+		}{Type: c.Type})
+	}
+	if c.H {
+		o.XAxis = []struct {
+			Type string `json:"type"`
+			Data []string
+		}{{Type: "value"}}
+		o.YAxis = []struct {
+			Type string `json:"type"`
+			Data []string
+		}{{Type: "category"}}
 	}
 }

@@ -98,7 +98,9 @@ func (d *dashboard) sourceLine(figs []indicator.Figure) string {
 		}
 	}
 	slices.Sort(parts)
-	return fmt.Sprintf("Source : %s ; géographie au 1er janvier %d.", strings.Join(parts, " ; "), d.site.GeoYear)
+	// The geography, the same for every chart, is said once a page
+	// (templates/territory.html, p.geo).
+	return fmt.Sprintf("Source : %s.", strings.Join(parts, " ; "))
 }
 
 func ptr(v float64) *float64 { return &v }
@@ -242,8 +244,8 @@ func (d *dashboard) legalPopulation() (*chartView, error) {
 		fmt.Sprintf("Population légale de %s de %s à %s", d.t.Name, figs[0].Period, figs[len(figs)-1].Period),
 		"line", "hab.", 0, []line{{name: "Population municipale", figs: figs}})
 	if c != nil {
-		c.Source = fmt.Sprintf("Source : Insee, populations légales %s à %s (millésimes de référence) ; géographie au 1er janvier %d.",
-			figs[0].Period, figs[len(figs)-1].Period, d.site.GeoYear)
+		c.Source = fmt.Sprintf("Source : Insee, populations légales %s à %s (millésimes de référence).",
+			figs[0].Period, figs[len(figs)-1].Period)
 	}
 	return c, err
 }

@@ -32,7 +32,7 @@ type chartOption struct {
 		Type string
 		Data []any
 	} `json:"series"`
-	Table *tableData `json:"table"`
+	Table *compactData `json:"table"`
 }
 
 func chartJSON(t *testing.T, doc *goquery.Document, id string) chartOption {
@@ -69,7 +69,7 @@ func TestCommuneDashboard(t *testing.T) {
 			t.Errorf("chart %s has no title", id)
 		}
 		src := f.Find("p.source").Text()
-		if !strings.HasPrefix(src, "Source : ") || !strings.Contains(src, "géographie au 1er janvier 2026") || !strings.ContainsAny(src, "0123456789") {
+		if !strings.HasPrefix(src, "Source : ") || !strings.ContainsAny(src, "0123456789") {
 			t.Errorf("chart %s: source line %q lacks the source or the vintage", id, src)
 		}
 		if f.Find("details table tbody tr").Length() == 0 {
@@ -84,6 +84,13 @@ func TestCommuneDashboard(t *testing.T) {
 	})
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("charts = %q\nwant %q", got, want)
+	}
+	// The geography of every chart, said once.
+	if geo := doc.Find("p.geo"); geo.Length() != 1 || !strings.Contains(geo.Text(), "géographie au 1er janvier 2026") {
+		t.Errorf("page geography %q, want one line naming 1 January 2026", geo.Text())
+	}
+	if n := doc.Find("script[id$=-options]").Length(); n != 0 {
+		t.Errorf("%d charts carry their whole option in a script, want every one read from its table", n)
 	}
 
 	// The JSON holds the figures of the model, the table the same ones.

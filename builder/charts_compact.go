@@ -1,0 +1,70 @@
+package builder
+
+import (
+	"encoding/json"
+	"html/template"
+)
+
+// compactTable writes the option of a chart that reads its table in the
+// fewest bytes, when its series are all alike (same type and stack, named
+// by their columns, on one value axis): the axes and series are then said
+// once, in the table object, and assets/charts.js (expandTable) writes them
+// out again. {"table":{"cols":[2,3,4],"rev":true,"type":"bar","stack":"total","h":true}}
+// stands for xAxis [{type: value}], yAxis [{type: category}] and three
+// stacked bar series; "scale" for a value axis that leaves zero. A page
+// holds twenty such options: a tenth of what remained of its charts.
+// false: the option keeps its long form.
+func compactTable(o echartsOption) (template.JS, bool) {
+	td := o.Table
+	if td == nil || len(o.Series) == 0 || o.Legend != nil {
+		return "", false
+	}
+	// Compared as JSON: any other setting keeps the long form.
+	first := o.Series[0]
+	c := compactData{Cols: td.Cols, Neg: td.Neg, Rows: td.Rows, Rev: td.Rev, Type: first.Type, Stack: first.Stack}
+	alike := jsonOf(struct {
+		Type  string `json:"type"`
+		Stack string `json:"stack,omitempty"`
+	}{c.Type, c.Stack})
+	for _, s := range o.Series {
+		if jsonOf(s) != alike {
+			return "", false
+		}
+	}
+	switch x, y := jsonOf(o.XAxis), jsonOf(o.YAxis); {
+	case x == `[{"type":"value"}]` && y == `[{"type":"category"}]`:
+		c.H = true
+	case x == "null" && y == "null":
+	case x == "null" && y == `[{"scale":true}]`:
+		c.Scale = true
+	default:
+		return "", false
+	}
+	b, err := json.Marshal(struct {
+		Table compactData `json:"table"`
+	}{c})
+	if err != nil {
+		return "", false
+	}
+	return template.JS(b), true
+}
+
+// compactData is tableData with the series and axes said once.
+type compactData struct {
+	Cols  []int  `json:"cols"`
+	Neg   []int  `json:"neg,omitempty"`
+	Rows  int    `json:"rows,omitempty"`
+	Rev   bool   `json:"rev,omitempty"`
+	Type  string `json:"type"`
+	Stack string `json:"stack,omitempty"`
+	H     bool   `json:"h,omitempty"`
+	Scale bool   `json:"scale,omitempty"`
+}
+
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	return string(b)
+}
