@@ -457,7 +457,7 @@ func (c chartView) HTML() template.HTML {
 	var b strings.Builder
 	b.Grow(len(c.Options) + 1024)
 	id := escAttr(c.ID)
-	b.WriteString(`<figure class=chart-block id="` + id + `"><figcaption><h3>`)
+	b.WriteString(`<figure class=chart-block id=` + attrValue(c.ID) + `><figcaption><h3>`)
 	b.WriteString(escText(c.Title))
 	b.WriteString("</h3>")
 	if c.Illustrative {
@@ -473,7 +473,7 @@ func (c chartView) HTML() template.HTML {
 		b.WriteString(`</figcaption><div class=chart data-options="` + id + `-options"`)
 	}
 	if c.Unit != "" {
-		b.WriteString(` data-unit="` + escAttr(c.Unit) + `"`)
+		b.WriteString(` data-unit=` + attrValue(c.Unit))
 	}
 	if c.Decimals != 0 {
 		b.WriteString(` data-decimals=` + strconv.Itoa(c.Decimals))

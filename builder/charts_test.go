@@ -177,9 +177,28 @@ func TestOptionsForTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"xAxis":[{"type":"value"}],"yAxis":[{"type":"category"}],"series":[{"type":"bar","stack":"total"},{"type":"bar","stack":"total"}],"table":{"cols":[1,2],"neg":[0]}}`
+	// Series alike: said once (compactTable).
+	want := `{"table":{"cols":[1,2],"neg":[0],"type":"bar","stack":"total","h":true}}`
 	if string(js) != want {
 		t.Errorf("optionsFor =\n%s\nwant\n%s", js, want)
+	}
+	// Bars listing the table's rows in reverse order, the table adding a
+	// total row: the chart reads the first rows, reversed.
+	rev := spec
+	rev.categories = []string{"15 à 29 ans", "0 à 14 ans"}
+	rev.series = []chartSeries{{Name: "Femmes", Values: []*float64{nil, v(68)}, Stack: "total"}}
+	withTotal := tableView{Head: tbl.Head, Rows: append(slices.Clone(tbl.Rows), rowView{Head: "Total", Cells: []string{"127", "68"}})}
+	js, _ = rev.optionsFor(withTotal)
+	if want := `{"table":{"cols":[2],"rows":2,"rev":true,"type":"bar","stack":"total","h":true}}`; string(js) != want {
+		t.Errorf("optionsFor, reversed rows =\n%s\nwant\n%s", js, want)
+	}
+	// Series unlike (two value axes): the long form, still read from the table.
+	right := chartSpec{id: "r", kind: "bar", zero: true, categories: []string{"a", "b"}, series: []chartSeries{
+		{Name: "Hôtels", Values: []*float64{v(1), v(2)}}, {Name: "Chambres", Values: []*float64{v(10), v(20)}, Right: true}}}
+	js, _ = right.optionsFor(tableView{Head: []string{"Classement", "Hôtels", "Chambres"}, Rows: []rowView{
+		{Head: "a", Cells: []string{"1", "10"}}, {Head: "b", Cells: []string{"2", "20"}}, {Head: "Total", Cells: []string{"3", "30"}}}})
+	if want := `{"yAxis":[{},{}],"series":[{"type":"bar"},{"type":"bar","yAxisIndex":1}],"table":{"cols":[1,2],"rows":2}}`; string(js) != want {
+		t.Errorf("optionsFor, two axes =\n%s\nwant\n%s", js, want)
 	}
 	// A bar chart: default axes left out; a table with one column of
 	// values whose header is not the series' name keeps the name.
@@ -194,6 +213,8 @@ func TestOptionsForTable(t *testing.T) {
 		"other category": {Head: tbl.Head, Rows: []rowView{{Head: "0-14", Cells: []string{"62", "68"}}, tbl.Rows[1]}},
 		"other name":     {Head: []string{"Âge", "H", "F"}, Rows: tbl.Rows},
 		"value shown":    {Head: tbl.Head, Rows: []rowView{tbl.Rows[0], {Head: "15 à 29 ans", Cells: []string{"65", "70"}}}},
+		"row between":    {Head: tbl.Head, Rows: []rowView{tbl.Rows[0], {Head: "Total", Cells: []string{"127", "68"}}, tbl.Rows[1]}},
+		"rows shuffled":  {Head: tbl.Head, Rows: []rowView{tbl.Rows[1], {Head: "Total", Cells: []string{"127", "68"}}, tbl.Rows[0]}},
 	} {
 		js, err := spec.optionsFor(bad)
 		if err != nil {
