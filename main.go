@@ -23,6 +23,8 @@ import (
 	"territoires/builder"
 	"territoires/config"
 	"territoires/fetch"
+	_ "territoires/fetch/ddl"    // registers the Données Locales client
+	_ "territoires/fetch/melodi" // registers the MELODI client
 	"territoires/geo"
 	"territoires/progress"
 )

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"territoires/fetch"
-	"territoires/fetch/inseetest"
+	_ "territoires/fetch/ddl"
+	_ "territoires/fetch/melodi"
+	"territoires/fetch/melodi/meloditest"
 	"territoires/geo"
 )
 
@@ -65,7 +67,7 @@ func ExampleRefresh_plan() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := inseetest.New(inseetest.Options{Ref: ref})
+	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)

@@ -1,4 +1,4 @@
-package fetch
+package ddl
 
 import (
 	"bytes"

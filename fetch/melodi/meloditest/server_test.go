@@ -1,4 +1,4 @@
-package inseetest
+package meloditest
 
 import (
 	"encoding/json"
@@ -14,7 +14,7 @@ import (
 
 func testRef(t *testing.T) *geo.Referential {
 	t.Helper()
-	f, err := os.Open("../testdata/ref69.tsv")
+	f, err := os.Open("../../testdata/ref69.tsv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,32 +35,6 @@ func get(t *testing.T, url string) (int, http.Header, []byte) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, b
-}
-
-func TestMaxInWindow(t *testing.T) {
-	t0 := time.Unix(0, 0)
-	at := func(ms ...int) []time.Time {
-		var ts []time.Time
-		for _, m := range ms {
-			ts = append(ts, t0.Add(time.Duration(m)*time.Millisecond))
-		}
-		return ts
-	}
-	tests := []struct {
-		times []time.Time
-		want  int
-	}{
-		{nil, 0},
-		{at(0), 1},
-		{at(0, 500, 1000), 3}, // a closed window of 1 s holds all three
-		{at(0, 500, 1001), 2},
-		{at(0, 1, 2, 3000, 3001), 3},
-	}
-	for _, tt := range tests {
-		if got := MaxInWindow(tt.times, time.Second); got != tt.want {
-			t.Errorf("MaxInWindow(%v) = %d, want %d", tt.times, got, tt.want)
-		}
-	}
 }
 
 func TestQuota(t *testing.T) {
@@ -127,9 +101,5 @@ func TestConsistency(t *testing.T) {
 	}
 	if _, _, b := get(t, srv.MelodiURL+"/data/DS_FILOSOFI_CC?GEO=COM-69001"); !strings.Contains(string(b), `"CONF_STATUS":"C"`) {
 		t.Errorf("income of Affoux (398 inhabitants) is not secret: %s", b)
-	}
-	code, _, b := get(t, srv.DDLURL+"/donnees/geo-INDICS_FILO_DISP@GEO2024FILO2021/COM-69001.all")
-	if code != http.StatusNotFound || !strings.Contains(string(b), "Aucune cellule") {
-		t.Errorf("DDL income of Affoux: %d %s, want 404 Aucune cellule", code, b)
 	}
 }

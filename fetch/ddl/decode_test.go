@@ -1,27 +1,25 @@
-package fetch
+package ddl
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"territoires/fetch"
 	"testing"
 
 	"territoires/geo"
 	"territoires/indicator"
 )
 
-// The -update flag rewrites the golden files of every decoder test of the
-// package (DDL, MELODI, URSSAF), which read it by name.
-var _ = flag.Bool("update", false, "rewrite golden files")
+var update = flag.Bool("update", false, "rewrite golden files")
 
 func inseeGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -57,42 +55,6 @@ func writeInseeFigure(b *bytes.Buffer, f indicator.Figure) {
 		f.Territory, f.Theme, f.Measure, f.Dim, f.Period, f.Value, f.Status, f.Source, f.Vintage)
 }
 
-func TestDecodeMelodiGolden(t *testing.T) {
-	ref := nantesRef(t)
-	m := &Melodi{ref: ref, pageSize: 100000}
-	for _, name := range []string{"nantes", "count", "filosofi_secret"} {
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("testdata", "melodi", name+".json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ds := &melodiDatasets[0]
-			if strings.HasPrefix(name, "filosofi") {
-				ds = &melodiDatasets[3]
-			}
-			q := melodiQuery{ds: ds, label: ds.ID + " 2023"}
-			var b bytes.Buffer
-			paging, n, err := decodeMelodi(bytes.NewReader(data), func(o melodiObs) error {
-				fmt.Fprintf(&b, "obs GEO=%s TIME_PERIOD=%s measure=%s value=%g has=%t attrs=%v\n",
-					o.Dims["GEO"], o.Dims["TIME_PERIOD"], o.Measure, o.Value, o.HasVal, o.Attrs)
-				if f, ok := m.figure(q, o); ok {
-					writeInseeFigure(&b, f)
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatalf("decodeMelodi: %v", err)
-			}
-			count := "none"
-			if paging.Count != nil {
-				count = fmt.Sprint(*paging.Count)
-			}
-			fmt.Fprintf(&b, "observations=%d isLast=%t next=%q count=%s\n", n, paging.IsLast, paging.Next, count)
-			inseeGolden(t, filepath.Join("testdata", "melodi", name+".golden"), b.Bytes())
-		})
-	}
-}
-
 func TestDecodeDDLGolden(t *testing.T) {
 	ref := nantesRef(t)
 	nantes, _ := ref.Lookup(geo.Commune, "44109")
@@ -103,7 +65,7 @@ func TestDecodeDDLGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			f, err := os.Open(filepath.Join("testdata", "ddl", tt.file+".json"))
+			f, err := os.Open(filepath.Join("testdata", tt.file+".json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,12 +83,12 @@ func TestDecodeDDLGolden(t *testing.T) {
 			for _, fig := range ddlFigures(a, c, base) {
 				writeInseeFigure(&b, fig)
 			}
-			inseeGolden(t, filepath.Join("testdata", "ddl", tt.file+".golden"), b.Bytes())
+			inseeGolden(t, filepath.Join("testdata", tt.file+".golden"), b.Bytes())
 		})
 	}
 	// Both shapes of the same answer decode alike.
-	a, _ := os.ReadFile("testdata/ddl/nantes.golden")
-	b, _ := os.ReadFile("testdata/ddl/nantes_lone.golden")
+	a, _ := os.ReadFile("testdata/nantes.golden")
+	b, _ := os.ReadFile("testdata/nantes_lone.golden")
 	if !bytes.Equal(a, b) {
 		t.Errorf("lone objects decode to\n%s\nwant\n%s", b, a)
 	}
@@ -139,7 +101,7 @@ func TestDDLNotPublished(t *testing.T) {
 	nantes, _ := ref.Lookup(geo.Commune, "44109")
 	c, _ := parseDDLCube("INDICS_FILO_DISP_DET@GEO2024FILO2021")
 	d := &DDL{}
-	figs, err := d.entryFigures(&Entry{Meta: Meta{Status: http.StatusNotFound}}, c, nantes)
+	figs, err := d.entryFigures(&fetch.Entry{Meta: fetch.Meta{Status: http.StatusNotFound}}, c, nantes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,15 +118,6 @@ func TestDDLNotPublished(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
-	melodi := []string{
-		``, `[]`, `{"observations":`, `{"observations":[{"dimensions":{}}]}`,
-		`{"paging":{}}`, `{"observations":[]} {}`, `{"observations":[{"dimensions":{"GEO":"COM-1"},"measures":{"V":{"value":"abc"}}}]}`,
-	}
-	for _, in := range melodi {
-		if _, _, err := decodeMelodi(strings.NewReader(in), nil); err == nil {
-			t.Errorf("decodeMelodi(%q) = nil error, want an error", in)
-		}
-	}
 	ddl := []string{``, `[]`, `{}`, `{"Cellule":`, `{"Cellule":[{"Valeur":"1"}]} x`, `<html>`}
 	for _, in := range ddl {
 		if _, err := decodeDDL(strings.NewReader(in)); err == nil {
@@ -173,47 +126,9 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
-func FuzzDecodeMELODI(f *testing.F) {
-	for _, name := range []string{"nantes", "count", "filosofi_secret"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "melodi", name+".json"))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	f.Add([]byte(`{"observations":[{"dimensions":{"GEO":"2025-ARM-69381"},"measures":{}}],"paging":{"isLast":true}}`))
-	ref := nantesRef(f)
-	m := &Melodi{ref: ref, pageSize: 10}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, ds := range melodiDatasets {
-			q := melodiQuery{ds: &ds}
-			_, n, err := decodeMelodi(bytes.NewReader(data), func(o melodiObs) error {
-				if o.Dims["GEO"] == "" {
-					t.Fatalf("observation without GEO accepted: %+v", o)
-				}
-				if fig, ok := m.figure(q, o); ok {
-					if fig.Status != indicator.Present && fig.Value != 0 {
-						t.Fatalf("figure %+v has a value but status %v", fig, fig.Status)
-					}
-					if !strings.Contains(fig.Territory, "/") {
-						t.Fatalf("figure territory %q is not an ID", fig.Territory)
-					}
-				}
-				return nil
-			})
-			if err == nil && !json.Valid(data) {
-				t.Fatalf("decodeMelodi accepted invalid JSON %q", data)
-			}
-			if n < 0 {
-				t.Fatalf("negative count %d", n)
-			}
-		}
-	})
-}
-
 func FuzzDecodeDDL(f *testing.F) {
 	for _, name := range []string{"nantes", "nantes_lone", "filo_det"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "ddl", name+".json"))
+		b, err := os.ReadFile(filepath.Join("testdata", name+".json"))
 		if err != nil {
 			f.Fatal(err)
 		}

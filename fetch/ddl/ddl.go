@@ -1,4 +1,4 @@
-package fetch
+package ddl
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"territoires/fetch"
 
 	"territoires/geo"
 	"territoires/indicator"
@@ -38,7 +39,7 @@ import (
 // for small sites or for resuming over many CI runs under a budget.
 type DDL struct {
 	base  string
-	host  *Host
+	host  *fetch.Host
 	ref   *geo.Referential
 	cubes []ddlCube
 }
@@ -122,14 +123,14 @@ func parseDDLCube(s string) (ddlCube, error) {
 }
 
 func init() {
-	Register(Provider{Name: "ddl", API: "insee", New: func(cfg Config, ref *geo.Referential, h *Host) (Source, error) {
+	fetch.Register(fetch.Provider{Name: "ddl", API: "insee", New: func(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) (fetch.Source, error) {
 		return NewDDL(cfg, ref, h)
 	}})
 }
 
 // NewDDL returns the Données Locales source for cfg (defaulted and
 // validated) and ref, calling through h.
-func NewDDL(cfg Config, ref *geo.Referential, h *Host) (*DDL, error) {
+func NewDDL(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) (*DDL, error) {
 	d := &DDL{base: strings.TrimSuffix(cfg.DDLURL, "/"), host: h, ref: ref}
 	list := cfg.DDLCubes
 	if len(list) == 0 {
@@ -196,11 +197,11 @@ func (d *DDL) territories() []*geo.Territory {
 }
 
 // request is the call for one cube and territory.
-func (d *DDL) request(c ddlCube, t *geo.Territory) Request {
+func (d *DDL) request(c ddlCube, t *geo.Territory) fetch.Request {
 	niv, code, _ := zoneOf(t)
 	mods := strings.Repeat(".all", strings.Count(c.Croisement, "-")+1)[1:]
 	path := "/donnees/geo-" + c.Croisement + "@" + c.Jeu + "/" + niv + "-" + code + "." + mods
-	return Request{
+	return fetch.Request{
 		URL:     d.base + path,
 		Key:     "ddl" + path,
 		Header:  http.Header{"Accept": {"application/json"}},
@@ -228,8 +229,8 @@ func (d *DDL) requests() iter.Seq2[ddlCube, *geo.Territory] {
 }
 
 // Plan implements Source.
-func (d *DDL) Plan(ctx context.Context, e *Engine) (Plan, error) {
-	plan := Plan{Source: d.Name(), Host: d.host}
+func (d *DDL) Plan(ctx context.Context, e *fetch.Engine) (fetch.Plan, error) {
+	plan := fetch.Plan{Source: d.Name(), Host: d.host}
 	for c, t := range d.requests() {
 		if err := ctx.Err(); err != nil {
 			return plan, err
@@ -248,33 +249,33 @@ func (d *DDL) Plan(ctx context.Context, e *Engine) (Plan, error) {
 
 // Fetch implements Source. A request that fails for good is logged and
 // counted, and the run goes on; credentials errors stop it.
-func (d *DDL) Fetch(ctx context.Context, e *Engine) error {
-	var failed failureLog
-	reqs := func(yield func(Request) bool) {
+func (d *DDL) Fetch(ctx context.Context, e *fetch.Engine) error {
+	var failed fetch.FailureLog
+	reqs := func(yield func(fetch.Request) bool) {
 		for c, t := range d.requests() {
 			if !yield(d.request(c, t)) {
 				return
 			}
 		}
 	}
-	err := e.FetchAll(ctx, d.host, reqs, func(req Request, _ *Entry, err error) error {
+	err := e.FetchAll(ctx, d.host, reqs, func(req fetch.Request, _ *fetch.Entry, err error) error {
 		if err == nil {
 			return nil
 		}
-		if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden) {
+		if errors.Is(err, fetch.ErrUnauthorized) || errors.Is(err, fetch.ErrForbidden) {
 			return err
 		}
-		failed.add(err)
+		failed.Add(err)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("ddl: %w", err)
 	}
-	return failed.err("ddl")
+	return failed.Err("ddl")
 }
 
 // Figures implements Source.
-func (d *DDL) Figures(ctx context.Context, e *Engine) iter.Seq2[indicator.Figure, error] {
+func (d *DDL) Figures(ctx context.Context, e *fetch.Engine) iter.Seq2[indicator.Figure, error] {
 	return func(yield func(indicator.Figure, error) bool) {
 		for c, t := range d.requests() {
 			if ctx.Err() != nil {
@@ -308,7 +309,7 @@ func (d *DDL) Figures(ctx context.Context, e *Engine) iter.Seq2[indicator.Figure
 }
 
 // entryFigures decodes one cached answer for territory t.
-func (d *DDL) entryFigures(ent *Entry, c ddlCube, t *geo.Territory) ([]indicator.Figure, error) {
+func (d *DDL) entryFigures(ent *fetch.Entry, c ddlCube, t *geo.Territory) ([]indicator.Figure, error) {
 	year := trailingYear(c.Jeu)
 	base := indicator.Figure{Territory: t.ID(), Theme: c.spec.Theme, Period: year, Source: c.spec.Source, Vintage: c.Jeu}
 	if ent.Status == http.StatusNotFound {
@@ -325,7 +326,7 @@ func (d *DDL) entryFigures(ent *Entry, c ddlCube, t *geo.Territory) ([]indicator
 		return nil, err
 	}
 	defer fh.Close()
-	a, err := decodeDDL(bufReader(fh))
+	a, err := decodeDDL(fetch.BufReader(fh))
 	if err != nil {
 		return nil, err
 	}
@@ -399,10 +400,4 @@ func mapValues(m map[string]string) iter.Seq[string] {
 			}
 		}
 	}
-}
-
-// ddlKeepStatus keeps DDL's 404 "Aucune cellule ne correspond a la requête":
-// the cube is not published for the zone, which is data, not an error.
-func ddlKeepStatus(status int, body []byte) bool {
-	return status == http.StatusNotFound && bytes.Contains(body, []byte("Aucune cellule"))
 }

@@ -1,4 +1,4 @@
-package fetch
+package melodi
 
 import (
 	"bytes"
@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"testing"
 
-	"territoires/fetch/inseetest"
+	"territoires/fetch/melodi/meloditest"
 )
 
 // BenchmarkDecodeMelodi decodes a page of the census by sex and age for
 // every commune of the test referential.
 func BenchmarkDecodeMelodi(b *testing.B) {
-	srv := inseetest.New(inseetest.Options{Ref: testRef(b)})
+	srv := meloditest.New(meloditest.Options{Ref: testRef(b)})
 	defer srv.Close()
 	resp, err := http.Get(srv.MelodiURL + "/data/DS_RP_POPULATION_PRINC?GEO=COM&TIME_PERIOD=2022&maxResult=100000")
 	if err != nil {

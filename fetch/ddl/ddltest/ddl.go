@@ -1,4 +1,4 @@
-package inseetest
+package ddltest
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"territoires/fetch/fetchtest"
 	"territoires/geo"
 )
 
@@ -25,8 +26,8 @@ func (s *Server) ddlCells(croisement string, year int, t *geo.Territory) (cells 
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	switch croisement {
 	case "IND_POPLEGALES":
-		p := g.population(t, year)
-		capt := g.additive(t, func(c *geo.Territory) float64 { return float64(int(pop(c) * 0.015)) })
+		p := g.Population(t, year)
+		capt := g.Additive(t, func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })
 		mod := [][2]string{{"IND_POPLEGALES", "1"}}
 		return []ddlFakeCell{
 			{"POPMUN", "Population municipale", mod, num(p)},
@@ -37,21 +38,21 @@ func (s *Server) ddlCells(croisement string, year int, t *geo.Territory) (cells 
 		ages := map[string]string{"Y_LT15": "00", "Y15T29": "15", "Y30T44": "30", "Y45T59": "45", "Y60T74": "60", "Y75T89": "75", "Y_GE90": "90"}
 		for _, sex := range []struct{ code, m string }{{"1", "M"}, {"2", "F"}, {"ENS", ""}} {
 			total := 0.0
-			for _, a := range ageShares {
+			for _, a := range fetchtest.AgeShares {
 				var v float64
 				if sex.m == "" {
-					v = g.ageSex(t, year, "M", a.code) + g.ageSex(t, year, "F", a.code)
+					v = g.AgeSex(t, year, "M", a.Code) + g.AgeSex(t, year, "F", a.Code)
 				} else {
-					v = g.ageSex(t, year, sex.m, a.code)
+					v = g.AgeSex(t, year, sex.m, a.Code)
 				}
 				total += v
-				cells = append(cells, ddlFakeCell{"POP", "Population", [][2]string{{"SEXE", sex.code}, {"AGE15_15_90", ages[a.code]}}, num(v)})
+				cells = append(cells, ddlFakeCell{"POP", "Population", [][2]string{{"SEXE", sex.code}, {"AGE15_15_90", ages[a.Code]}}, num(v)})
 			}
 			cells = append(cells, ddlFakeCell{"POP", "Population", [][2]string{{"SEXE", sex.code}, {"AGE15_15_90", "ENS"}}, num(total)})
 		}
 		return cells, true, true
 	case "INDICS_FILO_DISP", "INDICS_FILO_DISP_DET":
-		if isLeaf(t) && pop(t) < 2000 {
+		if fetchtest.IsLeaf(t) && fetchtest.Pop(t) < 2000 {
 			return nil, true, false
 		}
 		ms := []string{"MEDIANE"}
@@ -59,8 +60,8 @@ func (s *Server) ddlCells(croisement string, year int, t *geo.Territory) (cells 
 			ms = []string{"D1", "D9", "TP60"}
 		}
 		for _, m := range ms {
-			v := num(income(t, m))
-			if isLeaf(t) && pop(t) < 2500 && m == "TP60" {
+			v := num(fetchtest.Income(t, m))
+			if fetchtest.IsLeaf(t) && fetchtest.Pop(t) < 2500 && m == "TP60" {
 				v = "s" // secret
 			}
 			cells = append(cells, ddlFakeCell{"VALEUR", "Valeur", [][2]string{{croisement, m}}, v})

@@ -1,12 +1,13 @@
-package fetch
+package ddl
 
 import (
 	"context"
 	"errors"
+	"territoires/fetch"
 	"testing"
 	"time"
 
-	"territoires/fetch/inseetest"
+	"territoires/fetch/ddl/ddltest"
 )
 
 // TestQuotaAgainstFake runs the DDL client (one call per territory and
@@ -33,23 +34,23 @@ func TestQuotaAgainstFake(t *testing.T) {
 		run    = 2 * window
 	)
 	ref := testRef(t)
-	srv := inseetest.New(inseetest.Options{Ref: ref, Quota: quota, Window: window})
+	srv := ddltest.New(ddltest.Options{Ref: ref, Quota: quota, Window: window})
 	defer srv.Close()
 
-	cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL)
+	cfg := inseeConfig(t, srv.DDLURL)
 	cfg.Source = "ddl"
-	h, err := cfg.WithDefaults().inseeHost(context.Background())
+	h, err := cfg.WithDefaults().INSEEHost(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Limiter, _ = NewLimiter(quota, margin, window)
+	h.Limiter, _ = fetch.NewLimiter(quota, margin, window)
 	d, err := NewDDL(cfg.WithDefaults(), ref, h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newTestEngine(t, cfg.CacheDir, Options{Workers: 8, Budget: Budget{Duration: run}})
-	if err := d.Fetch(context.Background(), e); !errors.Is(err, ErrBudget) {
-		t.Fatalf("Fetch under a budget of %v: %v, want ErrBudget", run, err)
+	e := newTestEngine(t, cfg.CacheDir, fetch.Options{Workers: 8, Budget: fetch.Budget{Duration: run}})
+	if err := d.Fetch(context.Background(), e); !errors.Is(err, fetch.ErrBudget) {
+		t.Fatalf("Fetch under a budget of %v: %v, want fetch.ErrBudget", run, err)
 	}
 
 	st := srv.Stats()

@@ -1,14 +1,15 @@
-package fetch
+package melodi
 
 import (
 	"context"
 	"os"
 	"os/exec"
 	"strconv"
+	"territoires/fetch"
 	"testing"
 	"time"
 
-	"territoires/fetch/inseetest"
+	"territoires/fetch/melodi/meloditest"
 )
 
 // Environment of the child process of TestKillRestart.
@@ -19,8 +20,8 @@ const (
 
 // killConfig is the configuration of both runs: small pages, so that a
 // refresh takes many calls.
-func killConfig(dir, url string) Config {
-	cfg := Defaults()
+func killConfig(dir, url string) fetch.Config {
+	cfg := fetch.Defaults()
 	cfg.Sources = []string{"insee"}
 	cfg.MelodiURL = url
 	cfg.MelodiPageSize = 500
@@ -36,7 +37,7 @@ func TestKillRestartChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("run by TestKillRestart")
 	}
-	if _, err := Refresh(context.Background(), killConfig(dir, url), testRef(t), RefreshOptions{}); err != nil {
+	if _, err := fetch.Refresh(context.Background(), killConfig(dir, url), testRef(t), fetch.RefreshOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -56,7 +57,7 @@ func TestKillRestart(t *testing.T) {
 	}
 	const holdAt = 25
 	ref := testRef(t)
-	srv := inseetest.New(inseetest.Options{Ref: ref})
+	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()
 	dir := t.TempDir()
 	child := func() *exec.Cmd {
@@ -114,7 +115,7 @@ func TestKillRestart(t *testing.T) {
 
 	// The cache decodes to the same figures as an uninterrupted run.
 	clean := killConfig(t.TempDir(), srv.MelodiURL)
-	if _, err := Refresh(context.Background(), clean, ref, RefreshOptions{}); err != nil {
+	if _, err := fetch.Refresh(context.Background(), clean, ref, fetch.RefreshOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	got, want := figureDigest(t, killConfig(dir, srv.MelodiURL)), figureDigest(t, clean)
@@ -124,9 +125,9 @@ func TestKillRestart(t *testing.T) {
 }
 
 // figureDigest decodes every figure of a cache into a count and a sum.
-func figureDigest(t *testing.T, cfg Config) string {
+func figureDigest(t *testing.T, cfg fetch.Config) string {
 	t.Helper()
-	st, err := OpenStore(cfg, testRef(t), nil)
+	st, err := fetch.OpenStore(cfg, testRef(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,13 @@
-package fetch
+package melodi
 
 import (
 	"context"
 	"os"
 	"strings"
+	"territoires/fetch"
 	"testing"
 
-	"territoires/fetch/inseetest"
+	"territoires/fetch/melodi/meloditest"
 	"territoires/geo"
 )
 
@@ -22,19 +23,19 @@ func TestFullFranceCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := inseetest.New(inseetest.Options{Ref: ref})
+	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()
 	for _, mode := range []string{"level", "parent"} {
-		cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL)
+		cfg := inseeConfig(t, srv.MelodiURL)
 		cfg.MelodiGeo = mode
 		cfg.Workers = 2
 		var out strings.Builder
 		before := srv.Stats().Calls
-		sum, err := Refresh(context.Background(), cfg, ref, RefreshOptions{Out: &out})
+		sum, err := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{Out: &out})
 		if err != nil {
 			t.Fatalf("melodi %s: %v", mode, err)
 		}
-		again, err := Refresh(context.Background(), cfg, ref, RefreshOptions{Plan: true, Out: &out})
+		again, err := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{Plan: true, Out: &out})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -44,14 +45,14 @@ func TestFullFranceCalls(t *testing.T) {
 			t.Errorf("melodi by level: %d calls, want ≤ 500", sum.Stats.Calls)
 		}
 	}
-	cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL)
+	cfg := inseeConfig(t, srv.MelodiURL)
 	cfg.Source = "ddl"
 	var out strings.Builder
-	sum, err := Refresh(context.Background(), cfg, ref, RefreshOptions{Plan: true, Out: &out})
+	sum, err := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{Plan: true, Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Quota, cfg.Margin, cfg.Window = 30, 1, 60e9
-	sum2, _ := Refresh(context.Background(), cfg, ref, RefreshOptions{Plan: true, Out: &out})
+	sum2, _ := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{Plan: true, Out: &out})
 	t.Logf("ddl: %d calls, %s at 29 a minute\n%s", sum.Plans[0].Calls, sum2.Plans[0].Duration(), out.String())
 }

@@ -1,12 +1,13 @@
-package fetch
+package melodi
 
 import (
 	"context"
 	"strings"
+	"territoires/fetch"
 	"testing"
 	"time"
 
-	"territoires/fetch/inseetest"
+	"territoires/fetch/melodi/meloditest"
 	"territoires/indicator"
 )
 
@@ -15,18 +16,18 @@ import (
 // dataset only.
 func TestMelodiPlanAndVintage(t *testing.T) {
 	ref := testRef(t)
-	srv := inseetest.New(inseetest.Options{Ref: ref})
+	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()
-	cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL).WithDefaults()
+	cfg := inseeConfig(t, srv.MelodiURL).WithDefaults()
 	cfg.MelodiPageSize = 3000
 	cfg.Datasets = []string{"DS_POPULATIONS_REFERENCE", "DS_RP_POPULATION_PRINC", "DS_FILOSOFI_CC"}
-	h, _ := cfg.inseeHost(context.Background())
+	h, _ := cfg.INSEEHost(context.Background())
 	m := NewMelodi(cfg, ref, h)
 	day := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	m.now = func() time.Time { return day }
 	ctx := context.Background()
 
-	e := newTestEngine(t, cfg.CacheDir, Options{})
+	e := newTestEngine(t, cfg.CacheDir, fetch.Options{})
 	plan, err := m.Plan(ctx, e)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +48,7 @@ func TestMelodiPlanAndVintage(t *testing.T) {
 	}
 
 	// The same day, nothing is asked again.
-	e2 := newTestEngine(t, cfg.CacheDir, Options{})
+	e2 := newTestEngine(t, cfg.CacheDir, fetch.Options{})
 	if err := m.Fetch(ctx, e2); err != nil || e2.Stats().Calls != 0 {
 		t.Errorf("same-day refresh: %d calls, err %v; want 0", e2.Stats().Calls, err)
 	}
@@ -60,7 +61,7 @@ func TestMelodiPlanAndVintage(t *testing.T) {
 	if plan.Missing() != 1 || !strings.Contains(strings.Join(plan.Notes, "\n"), "catalogue of 2026-03-01") {
 		t.Errorf("plan the next day: %d calls to make, notes %q, want 1 (the catalogue) and a note on its age", plan.Missing(), plan.Notes)
 	}
-	e3 := newTestEngine(t, cfg.CacheDir, Options{})
+	e3 := newTestEngine(t, cfg.CacheDir, fetch.Options{})
 	before := srv.Stats().PerKey
 	if err := m.Fetch(ctx, e3); err != nil {
 		t.Fatal(err)
@@ -79,13 +80,13 @@ func TestMelodiPlanAndVintage(t *testing.T) {
 // GEO=COM.
 func TestMelodiByParent(t *testing.T) {
 	ref := testRef(t)
-	srv := inseetest.New(inseetest.Options{Ref: ref})
+	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()
 	digest := func(geoMode string) (string, int64) {
-		cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL)
+		cfg := inseeConfig(t, srv.MelodiURL)
 		cfg.MelodiGeo = geoMode
 		cfg.Datasets = []string{"DS_POPULATIONS_REFERENCE", "DS_FILOSOFI_CC"}
-		sum, err := Refresh(context.Background(), cfg, ref, RefreshOptions{})
+		sum, err := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestMelodiByParent(t *testing.T) {
 	}
 }
 
-func srvKeys(srv *inseetest.Server) string {
+func srvKeys(srv *meloditest.Server) string {
 	var b strings.Builder
 	for k := range srv.Stats().PerKey {
 		b.WriteString(k + "\n")
@@ -112,7 +113,7 @@ func srvKeys(srv *inseetest.Server) string {
 	return b.String()
 }
 
-func figureDigestOf(t *testing.T, cfg Config) string {
+func figureDigestOf(t *testing.T, cfg fetch.Config) string {
 	t.Helper()
 	figs := storeFigures(t, cfg, testRef(t))
 	n, secret := 0, 0

@@ -1,11 +1,12 @@
-package fetch
+package ddl
 
 import (
 	"context"
 	"strings"
+	"territoires/fetch"
 	"testing"
 
-	"territoires/fetch/inseetest"
+	"territoires/fetch/ddl/ddltest"
 	"territoires/geo"
 	"territoires/indicator"
 )
@@ -22,13 +23,13 @@ func TestDDLRefresh(t *testing.T) {
 			name = "lone objects"
 		}
 		t.Run(name, func(t *testing.T) {
-			srv := inseetest.New(inseetest.Options{Ref: ref, LoneObjects: lone})
+			srv := ddltest.New(ddltest.Options{Ref: ref, LoneObjects: lone})
 			defer srv.Close()
-			cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL)
+			cfg := inseeConfig(t, srv.DDLURL)
 			cfg.Source = "ddl"
 			cfg.DDLCubes = []string{"IND_POPLEGALES@POPLEG2021", "INDICS_FILO_DISP_DET@GEO2024FILO2021"}
 			var out strings.Builder
-			sum, err := Refresh(context.Background(), cfg, ref, RefreshOptions{Out: &out})
+			sum, err := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{Out: &out})
 			if err != nil {
 				t.Fatalf("Refresh: %v\n%s", err, out.String())
 			}
@@ -41,7 +42,7 @@ func TestDDLRefresh(t *testing.T) {
 			if want := int64(2 * territories); sum.Stats.Calls != want || sum.Plans[0].Calls != int(want) {
 				t.Errorf("%d calls, plan %d, want %d (2 cubes × %d territories)", sum.Stats.Calls, sum.Plans[0].Calls, want, territories)
 			}
-			again, err := Refresh(context.Background(), cfg, ref, RefreshOptions{})
+			again, err := fetch.Refresh(context.Background(), cfg, ref, fetch.RefreshOptions{})
 			if err != nil || again.Stats.Calls != 0 || again.Plans[0].Cached != again.Plans[0].Calls {
 				t.Errorf("second refresh: %d calls, plan %d/%d cached, err %v; want no call", again.Stats.Calls, again.Plans[0].Cached, again.Plans[0].Calls, err)
 			}
@@ -90,31 +91,4 @@ func TestDDLRefresh(t *testing.T) {
 			}
 		})
 	}
-}
-
-type figID struct{ territory, measure string }
-
-// storeFigures reads every figure with an empty Dim, by territory and
-// measure (the latest period wins).
-func storeFigures(t *testing.T, cfg Config, ref *geo.Referential) map[figID]indicator.Figure {
-	t.Helper()
-	st, err := OpenStore(cfg, ref, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	figs := map[figID]indicator.Figure{}
-	for f, err := range st.Figures(context.Background()) {
-		if err != nil {
-			t.Fatalf("Figures: %v", err)
-		}
-		if f.Dim != "" {
-			continue
-		}
-		id := figID{f.Territory, f.Measure}
-		if old, ok := figs[id]; !ok || f.Period >= old.Period {
-			figs[id] = f
-		}
-	}
-	return figs
 }

@@ -1,29 +1,30 @@
-package fetch
+package melodi
 
 import (
 	"context"
 	"errors"
 	"strings"
+	"territoires/fetch"
 	"testing"
 	"time"
 
-	"territoires/fetch/inseetest"
+	"territoires/fetch/melodi/meloditest"
 )
 
 // runMelodi fetches MELODI for the test referential with a fast engine.
-func runMelodi(t *testing.T, srv *inseetest.Server, dir string, attempts int) (*Engine, error) {
+func runMelodi(t *testing.T, srv *meloditest.Server, dir string, attempts int) (*fetch.Engine, error) {
 	t.Helper()
-	cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL).WithDefaults()
+	cfg := inseeConfig(t, srv.MelodiURL).WithDefaults()
 	cfg.CacheDir = dir
 	cfg.MelodiPageSize = 2000
 	cfg.Datasets = faultDatasets
-	h, err := cfg.inseeHost(context.Background())
+	h, err := cfg.INSEEHost(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newTestEngine(t, dir, Options{
+	e := newTestEngine(t, dir, fetch.Options{
 		StallTimeout: time.Second,
-		Retry:        Retry{Attempts: attempts, Base: 5 * time.Millisecond, Max: 50 * time.Millisecond},
+		Retry:        fetch.Retry{Attempts: attempts, Base: 5 * time.Millisecond, Max: 50 * time.Millisecond},
 	})
 	return e, NewMelodi(cfg, testRef(t), h).Fetch(context.Background(), e)
 }
@@ -32,7 +33,7 @@ func runMelodi(t *testing.T, srv *inseetest.Server, dir string, attempts int) (*
 // refresh: it completes, and decodes to the same figures as a clean run.
 func TestFaultsSurvived(t *testing.T) {
 	ref := testRef(t)
-	clean := inseetest.New(inseetest.Options{Ref: ref})
+	clean := meloditest.New(meloditest.Options{Ref: ref})
 	defer clean.Close()
 	cleanDir := t.TempDir()
 	if _, err := runMelodi(t, clean, cleanDir, 6); err != nil {
@@ -40,13 +41,13 @@ func TestFaultsSurvived(t *testing.T) {
 	}
 	want := figureDigest(t, storeConfig(t, cleanDir))
 
-	srv := inseetest.New(inseetest.Options{Ref: ref, Delay: 3 * time.Second})
+	srv := meloditest.New(meloditest.Options{Ref: ref, Delay: 3 * time.Second})
 	defer srv.Close()
 	// Interleaved so that no request meets more faults than it has retries.
-	for _, f := range []inseetest.Fault{
-		inseetest.Fault429, inseetest.Fault500, inseetest.FaultTruncate, inseetest.FaultInvalidJSON,
-		inseetest.FaultStall, inseetest.FaultSlow, inseetest.Fault429, inseetest.Fault429,
-		inseetest.Fault500, inseetest.FaultTruncate, inseetest.FaultInvalidJSON,
+	for _, f := range []meloditest.Fault{
+		meloditest.Fault429, meloditest.Fault500, meloditest.FaultTruncate, meloditest.FaultInvalidJSON,
+		meloditest.FaultStall, meloditest.FaultSlow, meloditest.Fault429, meloditest.Fault429,
+		meloditest.Fault500, meloditest.FaultTruncate, meloditest.FaultInvalidJSON,
 	} {
 		srv.Inject(f, 1)
 	}
@@ -70,8 +71,8 @@ func TestFaultsSurvived(t *testing.T) {
 // spans pages, secret values and rates.
 var faultDatasets = []string{"DS_POPULATIONS_HISTORIQUES", "DS_RP_POPULATION_PRINC", "DS_FILOSOFI_CC", "DS_RP_ACTIVITE_PRINC"}
 
-func storeConfig(t *testing.T, dir string) Config {
-	cfg := inseeConfig(t, "http://unused.invalid", "http://unused.invalid")
+func storeConfig(t *testing.T, dir string) fetch.Config {
+	cfg := inseeConfig(t, "http://unused.invalid")
 	cfg.CacheDir = dir
 	cfg.MelodiPageSize = 2000
 	cfg.Datasets = faultDatasets
@@ -84,18 +85,18 @@ func TestFaultsClearErrors(t *testing.T) {
 	ref := testRef(t)
 	tests := []struct {
 		name   string
-		fault  inseetest.Fault
+		fault  meloditest.Fault
 		n      int
 		want   error
 		detail string
 	}{
-		{"403 stops the run", inseetest.Fault403, 1, ErrForbidden, "403 Forbidden"},
-		{"500 storm", inseetest.Fault500, 100, ErrServer, "giving up after 3 attempts"},
-		{"429 storm", inseetest.Fault429, 100, ErrRateLimited, "429 Too Many Requests"},
+		{"403 stops the run", meloditest.Fault403, 1, fetch.ErrForbidden, "403 Forbidden"},
+		{"500 storm", meloditest.Fault500, 100, fetch.ErrServer, "giving up after 3 attempts"},
+		{"429 storm", meloditest.Fault429, 100, fetch.ErrRateLimited, "429 Too Many Requests"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := inseetest.New(inseetest.Options{Ref: ref})
+			srv := meloditest.New(meloditest.Options{Ref: ref})
 			defer srv.Close()
 			srv.Inject(tt.fault, tt.n)
 			_, err := runMelodi(t, srv, t.TempDir(), 3)
@@ -113,23 +114,23 @@ func TestFaultsClearErrors(t *testing.T) {
 // reported with its request, and every other query is fetched.
 func TestFailedQueryDoesNotStopOthers(t *testing.T) {
 	ref := testRef(t)
-	srv := inseetest.New(inseetest.Options{Ref: ref})
+	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()
 	dir := t.TempDir()
-	cfg := inseeConfig(t, srv.MelodiURL, srv.DDLURL).WithDefaults()
+	cfg := inseeConfig(t, srv.MelodiURL).WithDefaults()
 	cfg.CacheDir = dir
 	cfg.Datasets = []string{"DS_POPULATIONS_REFERENCE", "DS_FILOSOFI_CC"}
-	h, _ := cfg.inseeHost(context.Background())
+	h, _ := cfg.INSEEHost(context.Background())
 	m := NewMelodi(cfg, ref, h)
 	// A filter on a dimension the dataset lacks: the server answers 400.
 	broken := *m.datasets[0]
 	broken.Params = map[string]string{"NO_SUCH_DIM": "1"}
 	m.datasets[0] = &broken
-	e := newTestEngine(t, dir, Options{})
+	e := newTestEngine(t, dir, fetch.Options{})
 	err := m.Fetch(context.Background(), e)
-	if !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "6 requests failed") ||
+	if !errors.Is(err, fetch.ErrBadRequest) || !strings.Contains(err.Error(), "6 requests failed") ||
 		!strings.Contains(err.Error(), "NO_SUCH_DIM=1") {
-		t.Fatalf("Fetch: %v, want 6 failed requests (one per level), naming the filter, wrapping ErrBadRequest", err)
+		t.Fatalf("Fetch: %v, want 6 failed requests (one per level), naming the filter, wrapping fetch.ErrBadRequest", err)
 	}
 	// The catalogue and the 6 levels of Filosofi are cached.
 	if got := countEntries(t, dir); got != 7 {

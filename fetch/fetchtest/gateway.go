@@ -1,4 +1,4 @@
-package inseetest
+package fetchtest
 
 import (
 	"net/http"
@@ -9,23 +9,16 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"territoires/geo"
 )
 
-// Options configure a Server.
+// Options configure a Gateway.
 type Options struct {
-	// Ref is the referential the figures are generated from. Required.
-	Ref *geo.Referential
 	// Quota is the calls allowed in any Window; 0 means no limit. Beyond
 	// it the server answers 429 with a Retry-After.
 	Quota  int
 	Window time.Duration // 60 s if zero
 	// Delay is how long FaultSlow and FaultStall keep a client waiting: 2 s.
 	Delay time.Duration
-	// LoneObjects makes Données Locales send a lone object instead of a
-	// one-element array, as its older gateway did.
-	LoneObjects bool
 }
 
 // Fault is a misbehaviour injected into the next answers.
@@ -41,14 +34,18 @@ const (
 	Fault403                      // 403 Forbidden
 )
 
-// Server is a fake INSEE gateway. Its methods are safe for concurrent use.
-type Server struct {
-	// URL is the gateway's base; MelodiURL and DDLURL are the APIs' bases.
-	URL, MelodiURL, DDLURL string
+// Handler answers one call that passed the gateway: status, headers, body.
+type Handler func(r *http.Request) (int, http.Header, []byte)
+
+// Gateway is a fake API gateway on loopback: it counts calls, enforces a
+// quota over a sliding window, injects faults and holds calls, then hands
+// each call to the API's Handler. Its methods are safe for concurrent use.
+type Gateway struct {
+	// URL is the gateway's base.
+	URL string
 
 	opts Options
 	srv  *httptest.Server
-	data *generator
 
 	mu       sync.Mutex
 	arrivals []time.Time    // every call, rejected or not
@@ -57,7 +54,6 @@ type Server struct {
 	answered map[string]int // complete 200 (or kept 404) answers per request key
 	rejected int            // 429s sent because of the quota
 	faults   []Fault        // queued faults, first next
-	modified map[string]string
 	hold     *hold
 }
 
@@ -68,41 +64,37 @@ type hold struct {
 	once     sync.Once
 }
 
-// New starts a fake gateway on loopback. Close it when done.
-func New(opts Options) *Server {
+// New starts a fake gateway on loopback; routes registers the API's
+// handlers, each wrapped by gate ("GET /melodi/data/{dataset}"). Close it
+// when done.
+func New(opts Options, routes func(mux *http.ServeMux, gate func(Handler) http.HandlerFunc)) *Gateway {
 	if opts.Window == 0 {
 		opts.Window = time.Minute
 	}
 	if opts.Delay == 0 {
 		opts.Delay = 2 * time.Second
 	}
-	s := &Server{
+	s := &Gateway{
 		opts:     opts,
-		data:     newGenerator(opts.Ref),
 		calls:    map[string]int{},
 		answered: map[string]int{},
-		modified: map[string]string{},
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /melodi/catalog/all", s.gate(s.melodiCatalog))
-	mux.HandleFunc("GET /melodi/data/{dataset}", s.gate(s.melodiData))
-	mux.HandleFunc("GET /donnees-locales/donnees/{cube}/{zone}", s.gate(s.ddlData))
+	routes(mux, s.gate)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
-	s.MelodiURL = s.URL + "/melodi"
-	s.DDLURL = s.URL + "/donnees-locales"
 	return s
 }
 
 // Close shuts the server down, releasing held calls.
-func (s *Server) Close() {
+func (s *Gateway) Close() {
 	s.Release()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
 }
 
 // Inject queues n faults of one kind for the next calls.
-func (s *Server) Inject(f Fault, n int) {
+func (s *Gateway) Inject(f Fault, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
@@ -113,7 +105,7 @@ func (s *Server) Inject(f Fault, n int) {
 // HoldFrom makes call number n (counting from 1, every call) and all later
 // ones wait until Release or Close. The returned channel is closed when
 // call n arrives.
-func (s *Server) HoldFrom(n int) <-chan struct{} {
+func (s *Gateway) HoldFrom(n int) <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hold = &hold{from: n, arrived: make(chan struct{}), released: make(chan struct{})}
@@ -121,7 +113,7 @@ func (s *Server) HoldFrom(n int) <-chan struct{} {
 }
 
 // Release lets held calls go on.
-func (s *Server) Release() {
+func (s *Gateway) Release() {
 	s.mu.Lock()
 	h := s.hold
 	s.hold = nil
@@ -129,14 +121,6 @@ func (s *Server) Release() {
 	if h != nil {
 		h.once.Do(func() { close(h.released) })
 	}
-}
-
-// SetModified changes the modification date the catalogue gives a MELODI
-// dataset: a new vintage.
-func (s *Server) SetModified(dataset, date string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.modified[dataset] = date
 }
 
 // Stats is what the server saw.
@@ -152,7 +136,7 @@ type Stats struct {
 }
 
 // Stats returns a snapshot of the counters.
-func (s *Server) Stats() Stats {
+func (s *Gateway) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{
@@ -176,7 +160,7 @@ func (s *Server) Stats() Stats {
 }
 
 // Arrivals returns the arrival time of every call, in order.
-func (s *Server) Arrivals() []time.Time {
+func (s *Gateway) Arrivals() []time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.arrivals)
@@ -203,7 +187,7 @@ func Key(u *url.URL) string {
 
 // gate counts a call, enforces the quota, applies holds and faults, and
 // hands the call to h, which returns the status and body to send.
-func (s *Server) gate(h func(r *http.Request) (int, http.Header, []byte)) http.HandlerFunc {
+func (s *Gateway) gate(h Handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key := Key(r.URL)
 		now := time.Now()
@@ -306,7 +290,7 @@ func (s *Server) gate(h func(r *http.Request) (int, http.Header, []byte)) http.H
 	}
 }
 
-func (s *Server) answer(key string) {
+func (s *Gateway) answer(key string) {
 	s.mu.Lock()
 	s.answered[key]++
 	s.mu.Unlock()

@@ -1,4 +1,4 @@
-package fetch
+package melodi
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"territoires/fetch"
 	"time"
 
 	"territoires/geo"
@@ -54,7 +55,7 @@ import (
 // catalogue's "modified" date changes.
 type Melodi struct {
 	base     string
-	host     *Host
+	host     *fetch.Host
 	ref      *geo.Referential
 	pageSize int
 	byParent bool
@@ -63,14 +64,14 @@ type Melodi struct {
 }
 
 func init() {
-	Register(Provider{Name: "melodi", API: "insee", New: func(cfg Config, ref *geo.Referential, h *Host) (Source, error) {
+	fetch.Register(fetch.Provider{Name: "melodi", API: "insee", New: func(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) (fetch.Source, error) {
 		return NewMelodi(cfg, ref, h), nil
 	}})
 }
 
 // NewMelodi returns the MELODI source for cfg (already defaulted and
 // validated) and ref, calling through h.
-func NewMelodi(cfg Config, ref *geo.Referential, h *Host) *Melodi {
+func NewMelodi(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) *Melodi {
 	m := &Melodi{
 		base:     strings.TrimSuffix(cfg.MelodiURL, "/"),
 		host:     h,
@@ -93,8 +94,8 @@ func (m *Melodi) Name() string { return "melodi" }
 // catalogRequest asks for the catalogue once a day: its vintage is the day,
 // so a restart the same day spends no call on it, and the next day asks
 // again with If-None-Match / If-Modified-Since.
-func (m *Melodi) catalogRequest() Request {
-	return Request{
+func (m *Melodi) catalogRequest() fetch.Request {
+	return fetch.Request{
 		URL:     m.base + "/catalog/all",
 		Key:     "melodi/catalog/all",
 		Header:  http.Header{"Accept": {"application/json"}},
@@ -147,13 +148,13 @@ func decodeCatalog(r io.Reader) (map[string]catalogInfo, error) {
 }
 
 // readCatalog decodes a cached catalogue.
-func readCatalog(ent *Entry) (map[string]catalogInfo, error) {
+func readCatalog(ent *fetch.Entry) (map[string]catalogInfo, error) {
 	f, err := ent.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return decodeCatalog(bufReader(f))
+	return decodeCatalog(fetch.BufReader(f))
 }
 
 // melodiQuery is one paged query: one dataset for one level or parent.
@@ -221,7 +222,7 @@ func (m *Melodi) parents() []*geo.Territory {
 // depend on the base URL, so a mirror reuses the cache. If seen is not nil,
 // validating a downloaded page records its paging there, which spares
 // decoding it a second time.
-func (m *Melodi) pageRequest(q melodiQuery, page int, seen ...*pageSeen) Request {
+func (m *Melodi) pageRequest(q melodiQuery, page int, seen ...*pageSeen) fetch.Request {
 	v := url.Values{}
 	v.Set("GEO", q.geo)
 	for k, p := range q.ds.Params {
@@ -234,7 +235,7 @@ func (m *Melodi) pageRequest(q melodiQuery, page int, seen ...*pageSeen) Request
 	v.Set("page", strconv.Itoa(page))
 	v.Set("totalCount", "TRUE")
 	path := "/data/" + q.ds.ID + "?" + v.Encode()
-	return Request{
+	return fetch.Request{
 		URL:     m.base + path,
 		Key:     "melodi" + path,
 		Header:  http.Header{"Accept": {"application/json"}},
@@ -258,13 +259,13 @@ type pageSeen struct {
 
 // pageInfo reads how many observations a cached page holds and whether
 // another page follows.
-func (m *Melodi) pageInfo(ent *Entry, page int) (count int, more bool, err error) {
+func (m *Melodi) pageInfo(ent *fetch.Entry, page int) (count int, more bool, err error) {
 	f, err := ent.Open()
 	if err != nil {
 		return 0, false, err
 	}
 	defer f.Close()
-	p, n, err := decodeMelodi(bufReader(f), nil)
+	p, n, err := decodeMelodi(fetch.BufReader(f), nil)
 	if err != nil {
 		return 0, false, fmt.Errorf("decode %s: %w", ent.URL, err)
 	}
@@ -293,8 +294,8 @@ func (m *Melodi) more(p melodiPaging, n, page int) bool {
 
 // Plan implements Source: it reads the cached catalogue and pages, and
 // estimates the pages it has not seen.
-func (m *Melodi) Plan(ctx context.Context, e *Engine) (Plan, error) {
-	plan := Plan{Source: m.Name(), Host: m.host}
+func (m *Melodi) Plan(ctx context.Context, e *fetch.Engine) (fetch.Plan, error) {
+	plan := fetch.Plan{Source: m.Name(), Host: m.host}
 	catReq := m.catalogRequest()
 	plan.Calls++
 	if ok, err := e.Cached(m.host, catReq); err != nil {
@@ -340,7 +341,7 @@ func (m *Melodi) Plan(ctx context.Context, e *Engine) (Plan, error) {
 // planQuery counts the pages of one query and how many are cached: exact
 // once the first page (which carries the count) is cached, estimated from
 // the referential before.
-func (m *Melodi) planQuery(e *Engine, q melodiQuery, noCatalog bool, counts map[geo.Kind]int) (pages, cached int, estimated bool, err error) {
+func (m *Melodi) planQuery(e *fetch.Engine, q melodiQuery, noCatalog bool, counts map[geo.Kind]int) (pages, cached int, estimated bool, err error) {
 	count := -1
 	if !noCatalog {
 		for page := 1; ; page++ {
@@ -386,7 +387,7 @@ func (m *Melodi) kindCounts() map[geo.Kind]int {
 
 // Fetch implements Source: the catalogue, then every query page by page,
 // on the engine's workers.
-func (m *Melodi) Fetch(ctx context.Context, e *Engine) error {
+func (m *Melodi) Fetch(ctx context.Context, e *fetch.Engine) error {
 	ent, err := e.Fetch(ctx, m.host, m.catalogRequest())
 	if err != nil {
 		return fmt.Errorf("melodi: catalog: %w", err)
@@ -395,16 +396,16 @@ func (m *Melodi) Fetch(ctx context.Context, e *Engine) error {
 	if err != nil {
 		return fmt.Errorf("melodi: %w", err)
 	}
-	var failed failureLog
-	jobs := func(yield func(Job) bool) {
+	var failed fetch.FailureLog
+	jobs := func(yield func(fetch.Job) bool) {
 		for _, q := range m.queries(cat) {
 			job := func(ctx context.Context) error {
 				err := m.fetchQuery(ctx, e, q)
-				if err == nil || errors.Is(err, ErrBudget) || errors.Is(err, ErrUnauthorized) ||
-					errors.Is(err, ErrForbidden) || ctx.Err() != nil {
+				if err == nil || errors.Is(err, fetch.ErrBudget) || errors.Is(err, fetch.ErrUnauthorized) ||
+					errors.Is(err, fetch.ErrForbidden) || ctx.Err() != nil {
 					return err
 				}
-				failed.add(err) // one failed query does not stop the others
+				failed.Add(err) // one failed query does not stop the others
 				return nil
 			}
 			if !yield(job) {
@@ -415,11 +416,11 @@ func (m *Melodi) Fetch(ctx context.Context, e *Engine) error {
 	if err := e.Run(ctx, jobs); err != nil {
 		return fmt.Errorf("melodi: %w", err)
 	}
-	return failed.err("melodi")
+	return failed.Err("melodi")
 }
 
 // fetchQuery fetches the pages of one query in order.
-func (m *Melodi) fetchQuery(ctx context.Context, e *Engine, q melodiQuery) error {
+func (m *Melodi) fetchQuery(ctx context.Context, e *fetch.Engine, q melodiQuery) error {
 	for page := 1; ; page++ {
 		var seen pageSeen
 		ent, err := e.Fetch(ctx, m.host, m.pageRequest(q, page, &seen))
@@ -427,7 +428,7 @@ func (m *Melodi) fetchQuery(ctx context.Context, e *Engine, q melodiQuery) error
 			return err
 		}
 		more := m.more(seen.paging, seen.n, page)
-		if ent.Origin != FromNetwork || !seen.ok {
+		if ent.Origin != fetch.FromNetwork || !seen.ok {
 			if _, more, err = m.pageInfo(ent, page); err != nil {
 				return err
 			}
@@ -440,7 +441,7 @@ func (m *Melodi) fetchQuery(ctx context.Context, e *Engine, q melodiQuery) error
 
 // Figures implements Source: it decodes every cached page, in query order,
 // without any call.
-func (m *Melodi) Figures(ctx context.Context, e *Engine) iter.Seq2[indicator.Figure, error] {
+func (m *Melodi) Figures(ctx context.Context, e *fetch.Engine) iter.Seq2[indicator.Figure, error] {
 	return func(yield func(indicator.Figure, error) bool) {
 		ent, err := e.Lookup(m.host, m.catalogRequest())
 		if err != nil || ent == nil {
@@ -469,7 +470,7 @@ func (m *Melodi) Figures(ctx context.Context, e *Engine) iter.Seq2[indicator.Fig
 
 // queryFigures yields the figures of the cached pages of one query; false
 // means the consumer stopped.
-func (m *Melodi) queryFigures(e *Engine, q melodiQuery, yield func(indicator.Figure, error) bool) bool {
+func (m *Melodi) queryFigures(e *fetch.Engine, q melodiQuery, yield func(indicator.Figure, error) bool) bool {
 	var rates *rateAcc
 	if q.ds.Rates {
 		rates = newRateAcc()
@@ -501,14 +502,14 @@ func (m *Melodi) queryFigures(e *Engine, q melodiQuery, yield func(indicator.Fig
 }
 
 // pageFigures decodes one cached page.
-func (m *Melodi) pageFigures(ent *Entry, q melodiQuery, page int, rates *rateAcc, yield func(indicator.Figure, error) bool) (more, ok bool) {
+func (m *Melodi) pageFigures(ent *fetch.Entry, q melodiQuery, page int, rates *rateAcc, yield func(indicator.Figure, error) bool) (more, ok bool) {
 	f, err := ent.Open()
 	if err != nil {
 		return false, yield(indicator.Figure{}, err)
 	}
 	defer f.Close()
 	stopped := errors.New("stopped")
-	p, n, err := decodeMelodi(bufReader(f), func(obs melodiObs) error {
+	p, n, err := decodeMelodi(fetch.BufReader(f), func(obs melodiObs) error {
 		fig, keep := m.figure(q, obs)
 		if !keep {
 			return nil

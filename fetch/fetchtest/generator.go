@@ -1,4 +1,4 @@
-package inseetest
+package fetchtest
 
 import (
 	"hash/fnv"
@@ -8,19 +8,19 @@ import (
 	"territoires/geo"
 )
 
-// generator makes deterministic plausible figures for the territories of
+// Generator makes deterministic plausible figures for the territories of
 // a referential. Additive counts of a commune derive from its legal
 // population and a hash of its code; a parent's are the sums of its
 // communes'. Non-additive figures (income) derive from each territory's
 // own hash.
-type generator struct {
+type Generator struct {
 	ref     *geo.Referential
 	members map[*geo.Territory][]*geo.Territory // communes of each parent
 	byDep   map[string][]*geo.Territory         // communes of each département
 }
 
-func newGenerator(ref *geo.Referential) *generator {
-	g := &generator{ref: ref, members: map[*geo.Territory][]*geo.Territory{}, byDep: map[string][]*geo.Territory{}}
+func NewGenerator(ref *geo.Referential) *Generator {
+	g := &Generator{ref: ref, members: map[*geo.Territory][]*geo.Territory{}, byDep: map[string][]*geo.Territory{}}
 	for _, t := range ref.All {
 		if t.Kind != geo.Commune {
 			continue
@@ -39,7 +39,7 @@ func newGenerator(ref *geo.Referential) *generator {
 
 // hash01 returns a deterministic number in [0, 1) for a territory and a
 // salt.
-func hash01(t *geo.Territory, salt string) float64 {
+func Hash01(t *geo.Territory, salt string) float64 {
 	h := fnv.New64a()
 	h.Write([]byte(t.ID()))
 	h.Write([]byte{0})
@@ -48,7 +48,7 @@ func hash01(t *geo.Territory, salt string) float64 {
 }
 
 // pop is a commune's or arrondissement's legal population.
-func pop(t *geo.Territory) float64 {
+func Pop(t *geo.Territory) float64 {
 	p, ok := t.LatestPopulation()
 	if !ok || p.Value <= 0 {
 		return 100
@@ -57,14 +57,14 @@ func pop(t *geo.Territory) float64 {
 }
 
 // isLeaf says whether t's counts are its own rather than sums.
-func isLeaf(t *geo.Territory) bool {
+func IsLeaf(t *geo.Territory) bool {
 	return t.Kind == geo.Commune || t.Kind == geo.Arrondissement
 }
 
 // additive returns f of a commune or arrondissement, or the sum of f over
 // a parent's communes.
-func (g *generator) additive(t *geo.Territory, f func(c *geo.Territory) float64) float64 {
-	if isLeaf(t) {
+func (g *Generator) Additive(t *geo.Territory, f func(c *geo.Territory) float64) float64 {
+	if IsLeaf(t) {
 		return f(t)
 	}
 	sum := 0.0
@@ -77,32 +77,33 @@ func (g *generator) additive(t *geo.Territory, f func(c *geo.Territory) float64)
 // PopulationOf returns the generated legal population of t for year: the
 // referential's latest population, drifting 0.4 % a year; a parent's is
 // the sum of its communes'.
-func (g *generator) population(t *geo.Territory, year int) float64 {
-	return g.additive(t, func(c *geo.Territory) float64 {
+func (g *Generator) Population(t *geo.Territory, year int) float64 {
+	return g.Additive(t, func(c *geo.Territory) float64 {
 		p, ok := c.LatestPopulation()
-		base, ref := pop(c), 2023
+		base, ref := Pop(c), 2023
 		if ok {
 			ref = p.Year
 		}
-		return math.Round(base * math.Pow(1+0.004*(hash01(c, "growth")-0.3), float64(year-ref)))
+		return math.Round(base * math.Pow(1+0.004*(Hash01(c, "growth")-0.3), float64(year-ref)))
 	})
 }
 
-var ageShares = []struct {
-	code  string
-	share float64
+// AgeShares are the census age bands and their shares of the population.
+var AgeShares = []struct {
+	Code  string
+	Share float64
 }{
 	{"Y_LT15", 0.17}, {"Y15T29", 0.17}, {"Y30T44", 0.19}, {"Y45T59", 0.20},
 	{"Y60T74", 0.17}, {"Y75T89", 0.09}, {"Y_GE90", 0.01},
 }
 
 // ageSex returns the census population of one sex ("M", "F") and age band.
-func (g *generator) ageSex(t *geo.Territory, year int, sex, age string) float64 {
-	return g.additive(t, func(c *geo.Territory) float64 {
-		p := g.population(c, year)
-		for _, a := range ageShares {
-			if a.code == age {
-				share := a.share * (0.8 + 0.4*hash01(c, "age"+age))
+func (g *Generator) AgeSex(t *geo.Territory, year int, sex, age string) float64 {
+	return g.Additive(t, func(c *geo.Territory) float64 {
+		p := g.Population(c, year)
+		for _, a := range AgeShares {
+			if a.Code == age {
+				share := a.Share * (0.8 + 0.4*Hash01(c, "age"+age))
 				fem := 0.51
 				if age == "Y75T89" || age == "Y_GE90" {
 					fem = 0.62
@@ -118,28 +119,28 @@ func (g *generator) ageSex(t *geo.Territory, year int, sex, age string) float64 
 }
 
 // income returns a Filosofi figure: each territory's own value.
-func income(t *geo.Territory, measure string) float64 {
-	med := 19000 + 9000*hash01(t, "median")
+func Income(t *geo.Territory, measure string) float64 {
+	med := 19000 + 9000*Hash01(t, "median")
 	switch measure {
 	case "MED_SL", "MEDIANE":
 		return math.Round(med/10) * 10
 	case "D1_SL", "D1":
-		return math.Round(med*(0.45+0.1*hash01(t, "d1"))/10) * 10
+		return math.Round(med*(0.45+0.1*Hash01(t, "d1"))/10) * 10
 	case "D9_SL", "D9":
-		return math.Round(med*(1.7+0.5*hash01(t, "d9"))/10) * 10
+		return math.Round(med*(1.7+0.5*Hash01(t, "d9"))/10) * 10
 	case "PR_MD60", "TP60":
-		return math.Round((6+22*hash01(t, "pauvrete"))*10) / 10
+		return math.Round((6+22*Hash01(t, "pauvrete"))*10) / 10
 	}
 	return 0
 }
 
 // activity returns the census counts of the 15-64 by EMPSTA_ENQ: "1"
 // employed, "2" unemployed, "_T" all.
-func (g *generator) activity(t *geo.Territory, year int, status string) float64 {
-	return g.additive(t, func(c *geo.Territory) float64 {
-		total := math.Round(g.population(c, year) * 0.62)
-		act := 0.68 + 0.1*hash01(c, "act")
-		u := 0.05 + 0.1*hash01(c, "chomage")
+func (g *Generator) Activity(t *geo.Territory, year int, status string) float64 {
+	return g.Additive(t, func(c *geo.Territory) float64 {
+		total := math.Round(g.Population(c, year) * 0.62)
+		act := 0.68 + 0.1*Hash01(c, "act")
+		u := 0.05 + 0.1*Hash01(c, "chomage")
 		switch status {
 		case "1":
 			return math.Round(total * act * (1 - u))
@@ -151,30 +152,37 @@ func (g *generator) activity(t *geo.Territory, year int, status string) float64 
 }
 
 // jobs returns the jobs at place of work.
-func (g *generator) jobs(t *geo.Territory, year int) float64 {
-	return g.additive(t, func(c *geo.Territory) float64 {
-		return math.Round(g.population(c, year) * (0.15 + 0.6*hash01(c, "jobs")))
+func (g *Generator) Jobs(t *geo.Territory, year int) float64 {
+	return g.Additive(t, func(c *geo.Territory) float64 {
+		return math.Round(g.Population(c, year) * (0.15 + 0.6*Hash01(c, "jobs")))
 	})
 }
 
-var sectors = []string{"AZ", "BE", "FZ", "GI", "OQ"}
+var Sectors = []string{"AZ", "BE", "FZ", "GI", "OQ"}
 
 // establishments returns establishments (UNIT_LOC) or their employees
 // (EMPL3112) in a sector.
-func (g *generator) establishments(t *geo.Territory, measure, sector string) float64 {
-	return g.additive(t, func(c *geo.Territory) float64 {
-		n := math.Round(pop(c) * 0.08 * (0.5 + hash01(c, "etab"+sector)) / float64(len(sectors)))
+func (g *Generator) Establishments(t *geo.Territory, measure, sector string) float64 {
+	return g.Additive(t, func(c *geo.Territory) float64 {
+		n := math.Round(Pop(c) * 0.08 * (0.5 + Hash01(c, "etab"+sector)) / float64(len(Sectors)))
 		if measure == "EMPL3112" {
-			return math.Round(n * (1 + 6*hash01(c, "empl"+sector)))
+			return math.Round(n * (1 + 6*Hash01(c, "empl"+sector)))
 		}
 		return n
 	})
 }
 
 // events returns births ("NAIS") or deaths ("DECES") in a year.
-func (g *generator) events(t *geo.Territory, kind string, year int) float64 {
-	return g.additive(t, func(c *geo.Territory) float64 {
-		rate := 0.008 + 0.006*hash01(c, kind+strconv.Itoa(year))
-		return math.Round(g.population(c, year) * rate)
+func (g *Generator) Events(t *geo.Territory, kind string, year int) float64 {
+	return g.Additive(t, func(c *geo.Territory) float64 {
+		rate := 0.008 + 0.006*Hash01(c, kind+strconv.Itoa(year))
+		return math.Round(g.Population(c, year) * rate)
 	})
 }
+
+// Communes returns the communes of a département, in referential order.
+func (g *Generator) Communes(dep string) []*geo.Territory { return g.byDep[dep] }
+
+// Members returns the communes of a parent (EPCI, département, région,
+// France, or any zoning the referential links communes to).
+func (g *Generator) Members(t *geo.Territory) []*geo.Territory { return g.members[t] }

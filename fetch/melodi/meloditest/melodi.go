@@ -1,4 +1,4 @@
-package inseetest
+package meloditest
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"territoires/fetch/fetchtest"
 	"territoires/geo"
 )
 
@@ -29,7 +30,7 @@ type fakeDataset struct {
 	measure  string // key of "measures"
 	periods  []string
 	modified string
-	cells    func(g *generator, t *geo.Territory, period string, emit func(cell))
+	cells    func(g *fetchtest.Generator, t *geo.Territory, period string, emit func(cell))
 }
 
 func years(from, to int) []string {
@@ -48,36 +49,36 @@ var fakeDatasets = []*fakeDataset{
 	{
 		id: "DS_POPULATIONS_REFERENCE", title: "Populations de référence", measure: "OBS_VALUE_NIVEAU",
 		periods: years(2021, 2023), modified: "2025-12-29T10:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
-			pm := g.population(t, atoi(p))
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
+			pm := g.Population(t, atoi(p))
 			emit(cell{period: p, dims: [][2]string{{"POPREF_MEASURE", "PMUN"}}, value: pm})
-			emit(cell{period: p, dims: [][2]string{{"POPREF_MEASURE", "PTOT"}}, value: pm + g.additive(t, func(c *geo.Territory) float64 { return float64(int(pop(c) * 0.015)) })})
-			emit(cell{period: p, dims: [][2]string{{"POPREF_MEASURE", "PCAP"}}, value: g.additive(t, func(c *geo.Territory) float64 { return float64(int(pop(c) * 0.015)) })})
+			emit(cell{period: p, dims: [][2]string{{"POPREF_MEASURE", "PTOT"}}, value: pm + g.Additive(t, func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })})
+			emit(cell{period: p, dims: [][2]string{{"POPREF_MEASURE", "PCAP"}}, value: g.Additive(t, func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })})
 		},
 	},
 	{
 		id: "DS_POPULATIONS_HISTORIQUES", title: "Séries historiques de population", measure: "OBS_VALUE_NIVEAU",
 		periods: []string{"1968", "1975", "1982", "1990", "1999", "2010", "2015", "2021"}, modified: "2024-06-27T12:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
-			emit(cell{period: p, value: g.population(t, atoi(p))})
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
+			emit(cell{period: p, value: g.Population(t, atoi(p))})
 		},
 	},
 	{
 		id: "DS_RP_POPULATION_PRINC", title: "Population selon le sexe et l'âge", measure: "OBS_VALUE_NIVEAU",
 		periods: []string{"2016", "2022"}, modified: "2025-06-26T12:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
 			y := atoi(p)
 			for _, sex := range []string{"F", "M", "_T"} {
 				total := 0.0
-				for _, a := range ageShares {
+				for _, a := range fetchtest.AgeShares {
 					v := 0.0
 					if sex == "_T" {
-						v = g.ageSex(t, y, "F", a.code) + g.ageSex(t, y, "M", a.code)
+						v = g.AgeSex(t, y, "F", a.Code) + g.AgeSex(t, y, "M", a.Code)
 					} else {
-						v = g.ageSex(t, y, sex, a.code)
+						v = g.AgeSex(t, y, sex, a.Code)
 					}
 					total += v
-					emit(cell{period: p, dims: [][2]string{{"SEX", sex}, {"AGE", a.code}}, value: v})
+					emit(cell{period: p, dims: [][2]string{{"SEX", sex}, {"AGE", a.Code}}, value: v})
 				}
 				emit(cell{period: p, dims: [][2]string{{"SEX", sex}, {"AGE", "_T"}}, value: total})
 			}
@@ -86,24 +87,24 @@ var fakeDatasets = []*fakeDataset{
 	{
 		id: "DS_FILOSOFI_CC", title: "Revenus, pauvreté et niveau de vie", measure: "OBS_VALUE_NIVEAU",
 		periods: []string{"2020", "2021"}, modified: "2025-03-18T12:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
-			secret := isLeaf(t) && pop(t) < 1000
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
+			secret := fetchtest.IsLeaf(t) && fetchtest.Pop(t) < 1000
 			for _, m := range []string{"MED_SL", "D1_SL", "D9_SL", "PR_MD60"} {
-				emit(cell{period: p, dims: [][2]string{{"FILOSOFI_MEASURE", m}}, value: income(t, m), secret: secret})
+				emit(cell{period: p, dims: [][2]string{{"FILOSOFI_MEASURE", m}}, value: fetchtest.Income(t, m), secret: secret})
 			}
 		},
 	},
 	{
 		id: "DS_RP_ACTIVITE_PRINC", title: "Population active", measure: "OBS_VALUE_NIVEAU",
 		periods: []string{"2016", "2022"}, modified: "2025-06-26T12:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
 			for _, age := range []string{"Y15T64", "Y15T24"} {
 				f := 1.0
 				if age == "Y15T24" {
 					f = 0.2
 				}
 				for _, st := range []string{"1", "2", "_T"} {
-					emit(cell{period: p, dims: [][2]string{{"AGE", age}, {"EMPSTA_ENQ", st}}, value: float64(int(g.activity(t, atoi(p), st) * f))})
+					emit(cell{period: p, dims: [][2]string{{"AGE", age}, {"EMPSTA_ENQ", st}}, value: float64(int(g.Activity(t, atoi(p), st) * f))})
 				}
 			}
 		},
@@ -111,18 +112,18 @@ var fakeDatasets = []*fakeDataset{
 	{
 		id: "DS_RP_EMPLOI_LR_PRINC", title: "Emplois au lieu de travail", measure: "OBS_VALUE_NIVEAU",
 		periods: []string{"2016", "2022"}, modified: "2025-06-26T12:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
-			emit(cell{period: p, value: g.jobs(t, atoi(p))})
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
+			emit(cell{period: p, value: g.Jobs(t, atoi(p))})
 		},
 	},
 	{
 		id: "DS_FLORES_A17", title: "Établissements et postes salariés", measure: "OBS_VALUE",
 		periods: []string{"2022", "2023"}, modified: "2025-11-20T12:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
 			for _, m := range []string{"UNIT_LOC", "EMPL3112"} {
 				total := 0.0
-				for _, s := range sectors {
-					v := g.establishments(t, m, s)
+				for _, s := range fetchtest.Sectors {
+					v := g.Establishments(t, m, s)
 					total += v
 					emit(cell{period: p, dims: [][2]string{{"FLORES_MEASURE", m}, {"A17", s}}, value: v})
 				}
@@ -133,15 +134,15 @@ var fakeDatasets = []*fakeDataset{
 	{
 		id: "DS_ETAT_CIVIL_NAIS_COMMUNES", title: "Naissances", measure: "OBS_VALUE_NIVEAU",
 		periods: years(2015, 2024), modified: "2025-09-01T12:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
-			emit(cell{period: p, value: g.events(t, "NAIS", atoi(p))})
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
+			emit(cell{period: p, value: g.Events(t, "NAIS", atoi(p))})
 		},
 	},
 	{
 		id: "DS_ETAT_CIVIL_DECES_COMMUNES", title: "Décès", measure: "OBS_VALUE_NIVEAU",
 		periods: years(2015, 2024), modified: "2025-09-01T12:00:00",
-		cells: func(g *generator, t *geo.Territory, p string, emit func(cell)) {
-			emit(cell{period: p, value: g.events(t, "DECES", atoi(p))})
+		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
+			emit(cell{period: p, value: g.Events(t, "DECES", atoi(p))})
 		},
 	},
 }
@@ -158,7 +159,7 @@ func findDataset(id string) *fakeDataset {
 var jsonHeader = http.Header{"Content-Type": {"application/json"}}
 
 // melodiCatalog serves GET /melodi/catalog/all, with an ETag.
-func (s *Server) melodiCatalog(r *http.Request) (int, http.Header, []byte) {
+func (s *Server) catalog(r *http.Request) (int, http.Header, []byte) {
 	type text struct {
 		Lang    string `json:"lang"`
 		Content string `json:"content"`
@@ -206,7 +207,7 @@ func (s *Server) melodiCatalog(r *http.Request) (int, http.Header, []byte) {
 }
 
 // melodiData serves GET /melodi/data/{dataset}.
-func (s *Server) melodiData(r *http.Request) (int, http.Header, []byte) {
+func (s *Server) dataAnswer(r *http.Request) (int, http.Header, []byte) {
 	d := findDataset(r.PathValue("dataset"))
 	if d == nil {
 		return http.StatusInternalServerError, http.Header{"Content-Type": {"text/plain;charset=UTF-8"}},
@@ -328,7 +329,7 @@ func (s *Server) melodiTerritories(param string) (obj string, ts []*geo.Territor
 		if !hasDep || child != "COM" {
 			return "", nil, false
 		}
-		return "COM", s.data.byDep[dep], true
+		return "COM", s.data.Communes(dep), true
 	}
 	o, code, single := strings.Cut(param, "-")
 	k, known := kinds[o]
