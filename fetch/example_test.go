@@ -87,7 +87,8 @@ func ExampleRefresh_plan() {
 	}
 	fmt.Println("calls made:", sum.Stats.Calls)
 	// Output:
-	// melodi  ~55 calls, 0 cached, ~55 to make, 1m54s at the quota
-	//         no catalogue cached: page counts are estimates
+	// melodi  ~33 calls, 0 cached, ~33 to make, 1m8s at the quota
+	//         no catalogue cached: one file per dataset assumed
+	//         16 datasets: 16 by file, 0 by pages; 1 catalogue + 16 ranges
 	// calls made: 0
 }

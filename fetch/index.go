@@ -23,6 +23,9 @@ type Index struct {
 	terrs map[string][]packedFigure
 	n     int
 	hash  hash.Hash // of every figure added, in order
+	// reports are the provenance of the datasets whose figures the cache
+	// holds.
+	reports []Report
 }
 
 type packedFigure struct {
@@ -32,7 +35,8 @@ type packedFigure struct {
 	status                                indicator.Status
 }
 
-var themes = []indicator.Theme{indicator.Population, indicator.Revenus, indicator.Emploi}
+var themes = []indicator.Theme{indicator.Population, indicator.Revenus, indicator.Emploi,
+	indicator.Tourisme, indicator.Entreprises, indicator.Logement, indicator.Menages}
 
 // LoadIndex decodes the whole cache of cfg into an Index, making no call;
 // what the sources report while decoding goes to log (nil: discarded).
@@ -48,6 +52,9 @@ func LoadIndex(ctx context.Context, cfg Config, ref *geo.Referential, log *slog.
 			return nil, fmt.Errorf("read the fetch cache: %w", err)
 		}
 		ix.Add(f)
+	}
+	if ix.reports, err = LoadReports(st.e.Cache().Dir); err != nil {
+		return nil, err
 	}
 	return ix, nil
 }

@@ -64,8 +64,8 @@ func IsLeaf(t *geo.Territory) bool {
 // additive returns f of a commune or arrondissement, or the sum of f over
 // a parent's communes.
 func (g *Generator) Additive(t *geo.Territory, f func(c *geo.Territory) float64) float64 {
-	if IsLeaf(t) {
-		return f(t)
+	if IsLeaf(t) || len(g.members[t]) == 0 {
+		return f(t) // a commune, or a zone whose members the referential does not give
 	}
 	sum := 0.0
 	for _, c := range g.members[t] {
@@ -97,15 +97,27 @@ var AgeShares = []struct {
 	{"Y60T74", 0.17}, {"Y75T89", 0.09}, {"Y_GE90", 0.01},
 }
 
+// CensusBands are the age bands of MELODI's DS_RP_POPULATION_PRINC and
+// their shares of the population.
+var CensusBands = []struct {
+	Code  string
+	Share float64
+}{
+	{"Y_LT15", 0.17}, {"Y15T24", 0.11}, {"Y25T39", 0.18}, {"Y40T54", 0.20},
+	{"Y55T64", 0.13}, {"Y65T79", 0.15}, {"Y_GE80", 0.06},
+}
+
+var ageTable = append(append(CensusBands[:0:0], AgeShares...), CensusBands...)
+
 // ageSex returns the census population of one sex ("M", "F") and age band.
 func (g *Generator) AgeSex(t *geo.Territory, year int, sex, age string) float64 {
 	return g.Additive(t, func(c *geo.Territory) float64 {
 		p := g.Population(c, year)
-		for _, a := range AgeShares {
+		for _, a := range ageTable {
 			if a.Code == age {
 				share := a.Share * (0.8 + 0.4*Hash01(c, "age"+age))
 				fem := 0.51
-				if age == "Y75T89" || age == "Y_GE90" {
+				if age == "Y75T89" || age == "Y_GE90" || age == "Y_GE80" {
 					fem = 0.62
 				}
 				if sex == "M" {

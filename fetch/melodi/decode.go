@@ -1,209 +1,195 @@
 package melodi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// melodiObs is one MELODI observation, decoded.
-type melodiObs struct {
-	Dims    map[string]string // GEO, FREQ, TIME_PERIOD and the dataset's dimensions
-	Measure string            // the first key of "measures": OBS_VALUE_NIVEAU, ...
-	Value   float64
-	HasVal  bool              // false when the value is absent or null
-	Attrs   map[string]string // CONF_STATUS, OBS_STATUS, ...
-}
-
-// melodiPaging is the "paging" object of a MELODI answer.
-type melodiPaging struct {
+// paging is the "paging" object of a MELODI answer.
+type paging struct {
 	First  string `json:"first"`
 	Next   string `json:"next"`
 	IsLast bool   `json:"isLast"`
 	Count  *int   `json:"count"` // present when totalCount=TRUE was asked
 }
 
-var errMelodiShape = errors.New("not a MELODI data answer")
+var errShape = errors.New("not a MELODI data answer")
 
-// decodeMelodi streams a MELODI /data answer, calling fn for every
-// observation in order, and returns the paging object and the number of
-// observations. It holds one observation in memory; the maps of the
-// observation passed to fn are reused for the next one, so fn must not
-// keep them.
+// jsonObs is the shape of one observation of a /data answer.
+type jsonObs struct {
+	Dimensions map[string]any                 `json:"dimensions"`
+	Attributes map[string]any                 `json:"attributes"`
+	Measures   map[string]struct{ Value any } `json:"measures"`
+}
+
+// decodeData streams a MELODI /data answer with encoding/json's tokens,
+// calling fn for every observation in order, and returns the paging
+// object and the number of observations. It holds one observation in
+// memory; the observation passed to fn is reused for the next one.
 //
 // Facts about the format (recorded answers of the melodi R package):
-//   - {"identifier":..., "observations":[...], "paging":{...}}; paging has
-//     "first", "next" and "isLast", and "count" with totalCount=TRUE;
+//   - {"identifier":..., "title":..., "publisher":..., "observations":[...],
+//     "paging":{...}}; paging has "first", "count" with totalCount=TRUE, and
+//     "next" and "isLast" from page 2 on;
 //   - an observation is {"dimensions":{"GEO":"2025-COM-44109","FREQ":"A",
 //     "TIME_PERIOD":"2023",...},"measures":{"OBS_VALUE_NIVEAU":{"value":
-//     327734.0}}, "attributes":{...}}: the measure key varies by dataset
-//     (OBS_VALUE_INDICE_DE_PRIX...), so the first key is read, whatever its
-//     name; attributes such as CONF_STATUS and OBS_STATUS are optional.
-func decodeMelodi(r io.Reader, fn func(melodiObs) error) (melodiPaging, int, error) {
-	var paging melodiPaging
+//     327734.0}},"attributes":{...}}: the value may be written in exponent
+//     form (1.2380964E7); the measure key varies by dataset
+//     (OBS_VALUE_INDICE_DE_PRIX), so OBS_VALUE_NIVEAU is read if present,
+//     else the first key in order; attributes (CONF_STATUS, OBS_STATUS,
+//     UNIT_MULT) are optional.
+func decodeData(r io.Reader, fn func(*obs) error) (paging, int, error) {
+	var pg paging
 	n := 0
-	l := newLexer(r)
-	if err := l.expect('{'); err != nil {
-		return paging, n, fmt.Errorf("%w: %w", errMelodiShape, err)
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	if err := expectDelim(dec, '{'); err != nil {
+		return pg, n, fmt.Errorf("%w: %w", errShape, err)
 	}
 	sawObs := false
-	obs := melodiObs{Dims: map[string]string{}, Attrs: map[string]string{}}
-	err := l.members(func(_ int, key string) error {
+	var o obs
+	var raw jsonObs
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return pg, n, err
+		}
+		key, _ := tok.(string)
 		switch key {
 		case "observations":
 			sawObs = true
-			if err := l.expect('['); err != nil {
-				return fmt.Errorf("observations: %w", err)
+			if err := expectDelim(dec, '['); err != nil {
+				return pg, n, fmt.Errorf("observations: %w", err)
 			}
-			for first := true; ; first = false {
-				ok, err := l.more(first, ']')
-				if err != nil {
-					return fmt.Errorf("observation %d: %w", n, err)
+			for dec.More() {
+				clear(raw.Dimensions)
+				clear(raw.Attributes)
+				clear(raw.Measures)
+				if err := dec.Decode(&raw); err != nil {
+					return pg, n, fmt.Errorf("observation %d: %w", n, err)
 				}
-				if !ok {
-					break
-				}
-				if err := l.observation(&obs); err != nil {
-					return fmt.Errorf("observation %d: %w", n, err)
+				if err := raw.into(&o); err != nil {
+					return pg, n, fmt.Errorf("observation %d: %w", n, err)
 				}
 				n++
 				if fn != nil {
-					if err := fn(obs); err != nil {
-						return err
+					if err := fn(&o); err != nil {
+						return pg, n, err
 					}
 				}
 			}
-		case "paging":
-			b, err := l.raw()
-			if err != nil {
-				return fmt.Errorf("paging: %w", err)
+			if err := expectDelim(dec, ']'); err != nil {
+				return pg, n, fmt.Errorf("observations: %w", err)
 			}
-			if err := json.Unmarshal(b, &paging); err != nil {
-				return fmt.Errorf("paging: %w", err)
+		case "paging":
+			if err := dec.Decode(&pg); err != nil {
+				return pg, n, fmt.Errorf("paging: %w", err)
 			}
 		default:
-			if err := l.skip(); err != nil {
-				return fmt.Errorf("%s: %w", key, err)
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return pg, n, fmt.Errorf("%s: %w", key, err)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return paging, n, err
 	}
-	if err := l.end(); err != nil {
-		return paging, n, err
+	if err := expectDelim(dec, '}'); err != nil {
+		return pg, n, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return pg, n, fmt.Errorf("%w: data after the answer", errShape)
 	}
 	if !sawObs {
-		return paging, n, fmt.Errorf("%w: no observations", errMelodiShape)
+		return pg, n, fmt.Errorf("%w: no observations", errShape)
 	}
-	return paging, n, nil
+	return pg, n, nil
 }
 
-// observation reads one observation into obs, reusing its maps.
-func (l *lexer) observation(obs *melodiObs) error {
-	clear(obs.Dims)
-	clear(obs.Attrs)
-	obs.Measure, obs.Value, obs.HasVal = "", 0, false
-	if err := l.expect('{'); err != nil {
-		return err
-	}
-	err := l.members(func(_ int, key string) error {
-		var err error
-		switch key {
-		case "dimensions":
-			err = l.scalars(obs.Dims)
-		case "attributes":
-			err = l.scalars(obs.Attrs)
-		case "measures":
-			err = l.measures(obs)
-		default:
-			err = l.skip()
-		}
+// into copies a decoded observation into o, dimensions sorted by name.
+func (j *jsonObs) into(o *obs) error {
+	o.reset()
+	for k, v := range j.Dimensions {
+		s, err := scalar(v)
 		if err != nil {
-			return fmt.Errorf("%s: %w", key, err)
+			return fmt.Errorf("dimension %s: %w", k, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+		o.dims = append(o.dims, pair{k, s})
 	}
-	if obs.Dims["GEO"] == "" {
+	slices.SortFunc(o.dims, func(a, b pair) int { return strings.Compare(a.name, b.name) })
+	if o.get("GEO") == "" {
 		return errors.New("no GEO dimension")
+	}
+	for k, v := range j.Attributes {
+		s, err := scalar(v)
+		if err != nil {
+			return fmt.Errorf("attribute %s: %w", k, err)
+		}
+		o.attribute(k, s)
+	}
+	key := "OBS_VALUE_NIVEAU"
+	if _, ok := j.Measures[key]; !ok {
+		for k := range j.Measures {
+			if key == "OBS_VALUE_NIVEAU" || k < key {
+				key = k
+			}
+		}
+	}
+	if m, ok := j.Measures[key]; ok {
+		s, err := scalar(m.Value)
+		if err != nil {
+			return fmt.Errorf("measure %s: %w", key, err)
+		}
+		if o.value, o.hasValue, err = number(s); err != nil {
+			return fmt.Errorf("measure %s: %w", key, err)
+		}
 	}
 	return nil
 }
 
-// openObject consumes the { of an object, or a null standing for an empty
-// one; it reports whether an object's members follow.
-func (l *lexer) openObject() (bool, error) {
-	c, err := l.peek()
+// attribute records the attributes the figures use.
+func (o *obs) attribute(k, v string) {
+	switch k {
+	case "CONF_STATUS":
+		o.confState = v
+	case "OBS_STATUS":
+		o.obsState = v
+	case "UNIT_MULT":
+		o.unitMult, _ = strconv.Atoi(v)
+	}
+}
+
+// scalar renders a decoded JSON scalar as a string: "A", 2023 → "2023",
+// null → "". Objects and arrays are errors.
+func scalar(v any) (string, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	case json.Number:
+		return v.String(), nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	}
+	return "", fmt.Errorf("%T where a scalar is expected", v)
+}
+
+// number reads a number ("327734.0", "1.2380964E7", "21,5"); "" is no
+// value. Anything else is an error.
+func number(s string) (float64, bool, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false, nil
+	}
+	f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
 	if err != nil {
-		return false, err
+		return 0, false, fmt.Errorf("value %q is not a number", s)
 	}
-	if c != '{' {
-		s, _, err := l.scalar()
-		if err != nil || s != "" {
-			return false, fmt.Errorf("%w: want an object", errSyntax)
-		}
-		return false, nil
-	}
-	l.r.ReadByte()
-	return true, nil
-}
-
-// scalars reads an object of scalars (or null) into m.
-func (l *lexer) scalars(m map[string]string) error {
-	if open, err := l.openObject(); !open || err != nil {
-		return err
-	}
-	return l.members(func(_ int, k string) error {
-		v, _, err := l.scalar()
-		if err != nil {
-			return fmt.Errorf("%s: %w", k, err)
-		}
-		m[k] = v
-		return nil
-	})
-}
-
-// measures reads {"FIRST_KEY":{"value":v,...},...}, keeping the first.
-func (l *lexer) measures(obs *melodiObs) error {
-	if open, err := l.openObject(); !open || err != nil {
-		return err
-	}
-	return l.members(func(i int, k string) error {
-		if i > 0 {
-			return l.skip()
-		}
-		obs.Measure = k
-		if err := l.expect('{'); err != nil {
-			return fmt.Errorf("%s: %w", k, err)
-		}
-		return l.members(func(_ int, f string) error {
-			if f != "value" {
-				return l.skip()
-			}
-			s, quoted, err := l.scalar()
-			if err != nil {
-				return fmt.Errorf("%s: %w", k, err)
-			}
-			if quoted {
-				s = strconv.Quote(s)
-			}
-			if s == "" {
-				s = "null"
-			}
-			if obs.Value, obs.HasVal, err = number(json.RawMessage(s)); err != nil {
-				return fmt.Errorf("measure %s: %w", k, err)
-			}
-			return nil
-		})
-	})
+	return f, true, nil
 }
 
 func expectDelim(dec *json.Decoder, want json.Delim) error {
@@ -218,40 +204,4 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 		return fmt.Errorf("got %v, want %q", tok, want)
 	}
 	return nil
-}
-
-// scalar renders a JSON scalar as a string: "A", 2023 → "2023", null → "".
-func scalar(v json.RawMessage) string {
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s
-	}
-	if bytes.Equal(v, []byte("null")) {
-		return ""
-	}
-	return string(bytes.TrimSpace(v))
-}
-
-// number reads a JSON number or numeric string; null, absent or an empty
-// string is no value. Any other string is an error.
-func number(v json.RawMessage) (float64, bool, error) {
-	v = bytes.TrimSpace(v)
-	if len(v) == 0 || bytes.Equal(v, []byte("null")) {
-		return 0, false, nil
-	}
-	s := string(v)
-	if v[0] == '"' {
-		if err := json.Unmarshal(v, &s); err != nil {
-			return 0, false, err
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return 0, false, nil
-		}
-	}
-	f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
-	if err != nil {
-		return 0, false, fmt.Errorf("value %s is not a number", v)
-	}
-	return f, true, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"territoires/fetch/melodi/meloditest"
+	"territoires/indicator"
 )
 
 // runMelodi fetches MELODI for the test referential with a fast engine.
@@ -26,7 +27,7 @@ func runMelodi(t *testing.T, srv *meloditest.Server, dir string, attempts int) (
 		StallTimeout: time.Second,
 		Retry:        fetch.Retry{Attempts: attempts, Base: 5 * time.Millisecond, Max: 50 * time.Millisecond},
 	})
-	return e, NewMelodi(cfg, testRef(t), h).Fetch(context.Background(), e)
+	return e, New(cfg, testRef(t), h).Fetch(context.Background(), e)
 }
 
 // TestFaultsSurvived injects every kind of transient fault into a MELODI
@@ -69,7 +70,7 @@ func TestFaultsSurvived(t *testing.T) {
 
 // faultDatasets keep the fault tests short: a series, a breakdown that
 // spans pages, secret values and rates.
-var faultDatasets = []string{"DS_POPULATIONS_HISTORIQUES", "DS_RP_POPULATION_PRINC", "DS_FILOSOFI_CC", "DS_RP_ACTIVITE_PRINC"}
+var faultDatasets = []string{"DS_POPULATIONS_HISTORIQUES", "DS_RP_POPULATION_PRINC", "DS_FILOSOFI_CC", "DS_RP_EMPLOI_LR_PRINC"}
 
 func storeConfig(t *testing.T, dir string) fetch.Config {
 	cfg := inseeConfig(t, "http://unused.invalid")
@@ -110,30 +111,28 @@ func TestFaultsClearErrors(t *testing.T) {
 	}
 }
 
-// TestFailedQueryDoesNotStopOthers: a query that fails for good is
-// reported with its request, and every other query is fetched.
-func TestFailedQueryDoesNotStopOthers(t *testing.T) {
+// TestFailedDatasetDoesNotStopOthers: a dataset MELODI no longer knows
+// (500 with its plain-text message) fails alone: the error names it, and
+// every other dataset is fetched.
+func TestFailedDatasetDoesNotStopOthers(t *testing.T) {
 	ref := testRef(t)
 	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()
 	dir := t.TempDir()
 	cfg := inseeConfig(t, srv.MelodiURL).WithDefaults()
 	cfg.CacheDir = dir
+	cfg.Retries = 2
 	cfg.Datasets = []string{"DS_POPULATIONS_REFERENCE", "DS_FILOSOFI_CC"}
 	h, _ := cfg.INSEEHost(context.Background())
-	m := NewMelodi(cfg, ref, h)
-	// A filter on a dimension the dataset lacks: the server answers 400.
-	broken := *m.datasets[0]
-	broken.Params = map[string]string{"NO_SUCH_DIM": "1"}
-	m.datasets[0] = &broken
-	e := newTestEngine(t, dir, fetch.Options{})
+	m := New(cfg, ref, h)
+	m.datasets[0] = &dataset{ID: "DS_NEXISTEPAS", Measure: indicator.PopLegale}
+	e := newTestEngine(t, dir, fetch.Options{Retry: fetch.Retry{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond}})
 	err := m.Fetch(context.Background(), e)
-	if !errors.Is(err, fetch.ErrBadRequest) || !strings.Contains(err.Error(), "6 requests failed") ||
-		!strings.Contains(err.Error(), "NO_SUCH_DIM=1") {
-		t.Fatalf("Fetch: %v, want 6 failed requests (one per level), naming the filter, wrapping fetch.ErrBadRequest", err)
+	if got := fetch.FailedDatasets(err); len(got) != 1 || got[0] != "DS_NEXISTEPAS" || !fetch.OnlyDatasets(err) {
+		t.Fatalf("Fetch: %v (failed %q), want DS_NEXISTEPAS alone", err, got)
 	}
-	// The catalogue and the 6 levels of Filosofi are cached.
-	if got := countEntries(t, dir); got != 7 {
-		t.Errorf("%d cache entries, want 7", got)
+	// The catalogue, and the range and file of Filosofi, are cached.
+	if got := countEntries(t, dir); got != 3 {
+		t.Errorf("%d cache entries, want 3", got)
 	}
 }

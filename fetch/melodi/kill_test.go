@@ -25,7 +25,7 @@ func killConfig(dir, url string) fetch.Config {
 	cfg.Sources = []string{"insee"}
 	cfg.MelodiURL = url
 	cfg.MelodiPageSize = 500
-	cfg.Datasets = []string{"DS_POPULATIONS_REFERENCE", "DS_RP_POPULATION_PRINC", "DS_FILOSOFI_CC", "DS_RP_ACTIVITE_PRINC"}
+	cfg.Datasets = []string{"DS_POPULATIONS_REFERENCE", "DS_RP_POPULATION_PRINC", "DS_FILOSOFI_CC", "DS_RP_EMPLOI_LR_PRINC"}
 	cfg.Quota, cfg.Margin, cfg.Window = 1000, 1, time.Second
 	cfg.CacheDir = dir
 	return cfg
@@ -55,7 +55,7 @@ func TestKillRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
-	const holdAt = 25
+	const holdAt = 5
 	ref := testRef(t)
 	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()

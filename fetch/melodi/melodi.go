@@ -2,76 +2,60 @@ package melodi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
-	"maps"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
-	"territoires/fetch"
 	"time"
 
+	"territoires/fetch"
 	"territoires/geo"
 	"territoires/indicator"
 )
 
 // Melodi is the client of INSEE's MELODI API, the default INSEE source.
 //
-// Facts (INSEE's melodi R package and its recorded answers):
-//   - GET {base}/data/{dataset}?GEO=COM-44109&maxResult=N&page=K; no
-//     authentication; the INSEE gateway's quota, 30 calls a minute per IP
-//     address, shared with Données Locales; HTTP 429 beyond.
-//   - GEO selects one territory (COM-44109, DEP-69, REG-84, EPCI-200046977,
-//     FRANCE-F), a whole level (GEO=DEP), or every commune of a parent
-//     (GEO=DEP-69*COM, the * sent as %2A). Other dimensions are plain
-//     parameters (SEX=F&AGE=Y20T64).
-//   - maxResult goes up to 100,000 observations a page; totalCount=TRUE adds
-//     paging.count; paging has next and isLast.
-//   - Answers carry GEO with the geography vintage as a prefix
-//     ("2025-COM-44109"), the value under the first key of "measures"
-//     (OBS_VALUE_NIVEAU for levels, other names elsewhere), and optional
-//     attributes: CONF_STATUS (C: confidential, a secret value) and
-//     OBS_STATUS (O, M: missing).
-//   - GET {base}/catalog/all lists every dataset with its "modified" date and
-//     "temporal" period range; it decides the vintage of each dataset, so
-//     vintages are never hard-coded. GET {base}/file/{dataset}/{product}
-//     downloads a whole dataset as a zip of CSV (not used: paged queries by
-//     level already cost a few dozen calls).
+// Facts (INSEE's melodi R package and its recorded answers, API-FACTS.md):
+//   - no authentication; the INSEE gateway's quota, 30 calls a minute per IP
+//     address, shared with Données Locales; HTTP 429 beyond. An unknown
+//     dataset answers 500 with a plain-text French message.
+//   - GET {base}/catalog/all lists every dataset with its "modified" date,
+//     its "temporal" period range and its products; the CSV product is a
+//     zip of {name}_data.csv and {name}_metadata.csv, downloaded from
+//     GET {base}/file/{dataset}/{product}.
+//   - GET {base}/range/{dataset} lists every dimension (and attribute) with
+//     its codes.
+//   - GET {base}/data/{dataset}?GEO=COM&maxResult=N&page=K pages through
+//     observations; a dimension filter is a parameter, repeated for several
+//     codes (ACTIVITY=I551&ACTIVITY=I553).
 //
-// A full refresh asks every dataset once per level (FRANCE, REG, DEP, EPCI,
-// COM, ARM), page by page, or, with melodi_geo = "parent", the communes
-// département by département (DEP-xx*COM). Against inseetest with the COG
-// 2026 referential and 100,000 observations a page, France costs 80 calls
-// by level (2 min 46 s at 29 a minute) and 1,027 by parent; the real
-// datasets have more breakdowns than the fake, hence more pages, but stay
-// far below the 500-call target by level. Income figures (Filosofi) come
-// from INSEE for every level and are never summed. The catalogue is asked
-// once a day (its vintage is the date), each dataset again only when the
-// catalogue's "modified" date changes.
+// A refresh asks the catalogue (once a day), then for each dataset its
+// range and its file: 1 + 2 × datasets calls for France, every territory
+// at every level. Datasets without a CSV product are asked page by page,
+// level by level. Each dataset is refreshed again only when the
+// catalogue's "modified" date changes; one that fails does not stop the
+// others, and keeps its last good figures.
 type Melodi struct {
 	base     string
 	host     *fetch.Host
 	ref      *geo.Referential
 	pageSize int
 	byParent bool
-	datasets []*melodiDataset
+	datasets []*dataset
 	now      func() time.Time
 }
 
 func init() {
 	fetch.Register(fetch.Provider{Name: "melodi", API: "insee", New: func(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) (fetch.Source, error) {
-		return NewMelodi(cfg, ref, h), nil
+		return New(cfg, ref, h), nil
 	}})
 }
 
-// NewMelodi returns the MELODI source for cfg (already defaulted and
-// validated) and ref, calling through h.
-func NewMelodi(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) *Melodi {
+// New returns the MELODI source for cfg (already defaulted and validated)
+// and ref, calling through h.
+func New(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) *Melodi {
 	m := &Melodi{
 		base:     strings.TrimSuffix(cfg.MelodiURL, "/"),
 		host:     h,
@@ -80,220 +64,20 @@ func NewMelodi(cfg fetch.Config, ref *geo.Referential, h *fetch.Host) *Melodi {
 		byParent: cfg.MelodiGeo == "parent",
 		now:      time.Now,
 	}
-	for i := range melodiDatasets {
-		if len(cfg.Datasets) == 0 || slices.Contains(cfg.Datasets, melodiDatasets[i].ID) {
-			m.datasets = append(m.datasets, &melodiDatasets[i])
+	for i := range datasets {
+		if len(cfg.Datasets) == 0 || slices.Contains(cfg.Datasets, datasets[i].ID) {
+			m.datasets = append(m.datasets, &datasets[i])
 		}
 	}
 	return m
 }
 
-// Name implements Source.
+// Name implements fetch.Source.
 func (m *Melodi) Name() string { return "melodi" }
 
-// catalogRequest asks for the catalogue once a day: its vintage is the day,
-// so a restart the same day spends no call on it, and the next day asks
-// again with If-None-Match / If-Modified-Since.
-func (m *Melodi) catalogRequest() fetch.Request {
-	return fetch.Request{
-		URL:     m.base + "/catalog/all",
-		Key:     "melodi/catalog/all",
-		Header:  http.Header{"Accept": {"application/json"}},
-		Vintage: m.now().UTC().Format(time.DateOnly),
-		Validate: func(_ int, r io.Reader) error {
-			_, err := decodeCatalog(r)
-			return err
-		},
-	}
-}
-
-// catalogInfo is what the catalogue says of one dataset.
-type catalogInfo struct {
-	Modified string // "2025-06-24T09:30:31"
-	Latest   string // latest period: "2022"
-}
-
-// decodeCatalog reads GET /catalog/all, an array of datasets, keeping the
-// identifier, modification date and latest period of each.
-func decodeCatalog(r io.Reader) (map[string]catalogInfo, error) {
-	dec := json.NewDecoder(r)
-	if err := expectDelim(dec, '['); err != nil {
-		return nil, fmt.Errorf("melodi catalog: %w", err)
-	}
-	out := map[string]catalogInfo{}
-	for dec.More() {
-		var d struct {
-			Identifier string `json:"identifier"`
-			Modified   string `json:"modified"`
-			Temporal   struct {
-				EndPeriod string `json:"endPeriod"`
-			} `json:"temporal"`
-		}
-		if err := dec.Decode(&d); err != nil {
-			return nil, fmt.Errorf("melodi catalog: %w", err)
-		}
-		if d.Identifier == "" {
-			continue
-		}
-		latest := d.Temporal.EndPeriod
-		if len(latest) >= 4 {
-			latest = latest[:4]
-		}
-		out[d.Identifier] = catalogInfo{Modified: d.Modified, Latest: latest}
-	}
-	if err := expectDelim(dec, ']'); err != nil {
-		return nil, fmt.Errorf("melodi catalog: %w", err)
-	}
-	return out, nil
-}
-
-// readCatalog decodes a cached catalogue.
-func readCatalog(ent *fetch.Entry) (map[string]catalogInfo, error) {
-	f, err := ent.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return decodeCatalog(fetch.BufReader(f))
-}
-
-// melodiQuery is one paged query: one dataset for one level or parent.
-type melodiQuery struct {
-	ds      *melodiDataset
-	geo     string // "COM", "DEP-69*COM"
-	kind    geo.Kind
-	period  string // TIME_PERIOD filter, or ""
-	vintage string // Request.Vintage: dataset and modification date
-	label   string // Figure.Vintage: "DS_FILOSOFI_CC 2021"
-}
-
-// queries lists the queries of a refresh, upper levels first: they are few,
-// cheap and the most viewed. cat may be nil (no catalogue yet): the
-// queries then carry no period nor vintage, which is enough to count them.
-func (m *Melodi) queries(cat map[string]catalogInfo) []melodiQuery {
-	type level struct {
-		obj  string
-		kind geo.Kind
-	}
-	levels := []level{
-		{"FRANCE", geo.France}, {"REG", geo.Region}, {"DEP", geo.Departement},
-		{"EPCI", geo.EPCI}, {"COM", geo.Commune}, {"ARM", geo.Arrondissement},
-	}
-	var qs []melodiQuery
-	for _, l := range levels {
-		for _, ds := range m.datasets {
-			info, ok := cat[ds.ID]
-			if cat != nil && !ok {
-				continue // not in the catalogue: reported by the plan
-			}
-			q := melodiQuery{ds: ds, geo: l.obj, kind: l.kind, vintage: ds.ID + " " + info.Modified, label: ds.ID}
-			if ds.Latest {
-				q.period = info.Latest
-			}
-			if info.Latest != "" {
-				q.label += " " + info.Latest
-			}
-			if l.kind == geo.Commune && m.byParent {
-				for _, d := range m.parents() {
-					q.geo = "DEP-" + d.Code + "*COM"
-					qs = append(qs, q)
-				}
-				continue
-			}
-			qs = append(qs, q)
-		}
-	}
-	return qs
-}
-
-// parents are the départements and overseas collectivities that hold
-// communes, for GEO=DEP-xx*COM.
-func (m *Melodi) parents() []*geo.Territory {
-	var ps []*geo.Territory
-	for _, t := range m.ref.All {
-		if (t.Kind == geo.Departement || t.Kind == geo.Collectivite) && len(t.Children) > 0 {
-			ps = append(ps, t)
-		}
-	}
-	return ps
-}
-
-// pageRequest is the request of one page of a query. Its cache key does not
-// depend on the base URL, so a mirror reuses the cache. If seen is not nil,
-// validating a downloaded page records its paging there, which spares
-// decoding it a second time.
-func (m *Melodi) pageRequest(q melodiQuery, page int, seen ...*pageSeen) fetch.Request {
-	v := url.Values{}
-	v.Set("GEO", q.geo)
-	for k, p := range q.ds.Params {
-		v.Set(k, p)
-	}
-	if q.period != "" {
-		v.Set("TIME_PERIOD", q.period)
-	}
-	v.Set("maxResult", strconv.Itoa(m.pageSize))
-	v.Set("page", strconv.Itoa(page))
-	v.Set("totalCount", "TRUE")
-	path := "/data/" + q.ds.ID + "?" + v.Encode()
-	return fetch.Request{
-		URL:     m.base + path,
-		Key:     "melodi" + path,
-		Header:  http.Header{"Accept": {"application/json"}},
-		Vintage: q.vintage,
-		Validate: func(_ int, r io.Reader) error {
-			p, n, err := decodeMelodi(r, nil)
-			if err == nil && len(seen) > 0 {
-				*seen[0] = pageSeen{paging: p, n: n, ok: true}
-			}
-			return err
-		},
-	}
-}
-
-// pageSeen is the paging of a page validated on download.
-type pageSeen struct {
-	paging melodiPaging
-	n      int
-	ok     bool
-}
-
-// pageInfo reads how many observations a cached page holds and whether
-// another page follows.
-func (m *Melodi) pageInfo(ent *fetch.Entry, page int) (count int, more bool, err error) {
-	f, err := ent.Open()
-	if err != nil {
-		return 0, false, err
-	}
-	defer f.Close()
-	p, n, err := decodeMelodi(fetch.BufReader(f), nil)
-	if err != nil {
-		return 0, false, fmt.Errorf("decode %s: %w", ent.URL, err)
-	}
-	return pagingCount(p, n), m.more(p, n, page), nil
-}
-
-func pagingCount(p melodiPaging, n int) int {
-	if p.Count != nil {
-		return *p.Count
-	}
-	return -1
-}
-
-// more says whether a page is followed by another: not if the server says
-// it is the last, nor if it is not full, nor if the count is reached.
-func (m *Melodi) more(p melodiPaging, n, page int) bool {
-	switch {
-	case p.IsLast, n < m.pageSize:
-		return false
-	case p.Count != nil:
-		return page*m.pageSize < *p.Count
-	default:
-		return true
-	}
-}
-
-// Plan implements Source: it reads the cached catalogue and pages, and
-// estimates the pages it has not seen.
+// Plan implements fetch.Source: the catalogue, then each dataset's range
+// and file (or pages), with what the cache already holds and what the
+// cached reports say the descriptions lack.
 func (m *Melodi) Plan(ctx context.Context, e *fetch.Engine) (fetch.Plan, error) {
 	plan := fetch.Plan{Source: m.Name(), Host: m.host}
 	catReq := m.catalogRequest()
@@ -313,80 +97,63 @@ func (m *Melodi) Plan(ctx context.Context, e *fetch.Engine) (fetch.Plan, error) 
 		if ent.Vintage != catReq.Vintage {
 			plan.Notes = append(plan.Notes, fmt.Sprintf("counted from the catalogue of %s: today's may bring new vintages", ent.Vintage))
 		}
-		for _, ds := range m.datasets {
-			if _, ok := cat[ds.ID]; !ok {
-				plan.Notes = append(plan.Notes, fmt.Sprintf("dataset %s is not in the MELODI catalogue: skipped", ds.ID))
-			}
-		}
 	} else {
 		plan.Estimated = true
-		plan.Notes = append(plan.Notes, "no catalogue cached: page counts are estimates")
+		plan.Notes = append(plan.Notes, "no catalogue cached: one file per dataset assumed")
 	}
-	counts := m.kindCounts()
-	for _, q := range m.queries(cat) {
+	dir := e.Cache().Dir
+	files, paged := 0, 0
+	for _, ds := range m.datasets {
 		if err := ctx.Err(); err != nil {
 			return plan, err
 		}
-		pages, cached, estimated, err := m.planQuery(e, q, cat == nil, counts)
-		if err != nil {
-			return plan, err
+		info, ok := cat[ds.ID]
+		if cat != nil && !ok {
+			plan.Notes = append(plan.Notes, ds.ID+": not in the MELODI catalogue: it will fail")
+			continue
 		}
-		plan.Calls += pages
-		plan.Cached += cached
-		plan.Estimated = plan.Estimated || estimated
+		plan.Calls++ // range
+		rreq := m.rangeRequest(ds, info)
+		if ok, _ := e.Cached(m.host, rreq); ok && cat != nil {
+			plan.Cached++
+			if ent, _ := e.Lookup(m.host, rreq); ent != nil {
+				if notes, _, err := m.compareRange(ds, ent); err == nil {
+					plan.Notes = append(plan.Notes, notes...)
+				}
+			}
+		}
+		if cat == nil || info.Product != "" {
+			files++
+			plan.Calls++
+			if ok, _ := e.Cached(m.host, m.fileRequest(ds, info)); ok && cat != nil {
+				plan.Cached++
+			}
+		} else {
+			pages, cached := m.planPages(e, ds, info, m.rangeDims(e, ds, info))
+			paged++
+			plan.Calls += pages
+			plan.Cached += cached
+			plan.Estimated = true
+		}
+		if r, ok, _ := fetch.LoadReport(dir, m.Name(), ds.ID); ok {
+			for _, n := range r.Notes {
+				if !slices.Contains(plan.Notes, n) {
+					plan.Notes = append(plan.Notes, n)
+				}
+			}
+			if r.Stale() {
+				plan.Notes = append(plan.Notes, fmt.Sprintf("%s: last refresh failed (%s); the cache holds %s", ds.ID, r.Failed, r.Vintage))
+			}
+		}
 	}
+	plan.Notes = append(plan.Notes, fmt.Sprintf("%d datasets: %d by file, %d by pages; 1 catalogue + %d ranges", len(m.datasets), files, paged, files+paged))
 	return plan, nil
 }
 
-// planQuery counts the pages of one query and how many are cached: exact
-// once the first page (which carries the count) is cached, estimated from
-// the referential before.
-func (m *Melodi) planQuery(e *fetch.Engine, q melodiQuery, noCatalog bool, counts map[geo.Kind]int) (pages, cached int, estimated bool, err error) {
-	count := -1
-	if !noCatalog {
-		for page := 1; ; page++ {
-			req := m.pageRequest(q, page)
-			if ok, err := e.Cached(m.host, req); err != nil || !ok {
-				break
-			}
-			ent, err := e.Lookup(m.host, req)
-			if err != nil || ent == nil {
-				break
-			}
-			n, more, err := m.pageInfo(ent, page)
-			if err != nil {
-				break
-			}
-			cached++
-			if n >= 0 {
-				count = n
-			}
-			if !more {
-				return cached, cached, false, nil
-			}
-		}
-	}
-	if count >= 0 {
-		return max((count+m.pageSize-1)/m.pageSize, cached+1), cached, false, nil
-	}
-	n := counts[q.kind]
-	if strings.Contains(q.geo, "*") {
-		n = max(n/max(len(m.parents()), 1), 1)
-	}
-	est := max((n*q.ds.PerGeo+m.pageSize-1)/m.pageSize, 1)
-	return max(est, cached+1), cached, true, nil
-}
-
-func (m *Melodi) kindCounts() map[geo.Kind]int {
-	c := map[geo.Kind]int{}
-	for _, t := range m.ref.All {
-		c[t.Kind]++
-	}
-	return c
-}
-
-// Fetch implements Source: the catalogue, then every query page by page,
-// on the engine's workers.
+// Fetch implements fetch.Source: the catalogue, then every dataset on the
+// engine's workers. A dataset that fails is reported (a *fetch.DatasetError
+// in the joined error) and the others go on; the budget and refused
+// credentials stop the run.
 func (m *Melodi) Fetch(ctx context.Context, e *fetch.Engine) error {
 	ent, err := e.Fetch(ctx, m.host, m.catalogRequest())
 	if err != nil {
@@ -396,16 +163,15 @@ func (m *Melodi) Fetch(ctx context.Context, e *fetch.Engine) error {
 	if err != nil {
 		return fmt.Errorf("melodi: %w", err)
 	}
-	var failed fetch.FailureLog
+	errs := make([]error, len(m.datasets))
 	jobs := func(yield func(fetch.Job) bool) {
-		for _, q := range m.queries(cat) {
+		for i, ds := range m.datasets {
 			job := func(ctx context.Context) error {
-				err := m.fetchQuery(ctx, e, q)
-				if err == nil || errors.Is(err, fetch.ErrBudget) || errors.Is(err, fetch.ErrUnauthorized) ||
-					errors.Is(err, fetch.ErrForbidden) || ctx.Err() != nil {
+				err := m.refresh(ctx, e, ds, cat)
+				if err == nil || fatal(ctx, err) {
 					return err
 				}
-				failed.Add(err) // one failed query does not stop the others
+				errs[i] = err // one dataset's failure does not stop the others
 				return nil
 			}
 			if !yield(job) {
@@ -413,297 +179,216 @@ func (m *Melodi) Fetch(ctx context.Context, e *fetch.Engine) error {
 			}
 		}
 	}
-	if err := e.Run(ctx, jobs); err != nil {
-		return fmt.Errorf("melodi: %w", err)
+	runErr := e.Run(ctx, jobs)
+	if runErr != nil {
+		runErr = fmt.Errorf("melodi: %w", runErr)
 	}
-	return failed.Err("melodi")
+	return errors.Join(append([]error{runErr}, errs...)...)
 }
 
-// fetchQuery fetches the pages of one query in order.
-func (m *Melodi) fetchQuery(ctx context.Context, e *fetch.Engine, q melodiQuery) error {
-	for page := 1; ; page++ {
-		var seen pageSeen
-		ent, err := e.Fetch(ctx, m.host, m.pageRequest(q, page, &seen))
-		if err != nil {
+// fatal says whether an error stops the whole run rather than one dataset.
+func fatal(ctx context.Context, err error) bool {
+	return errors.Is(err, fetch.ErrBudget) || errors.Is(err, fetch.ErrUnauthorized) ||
+		errors.Is(err, fetch.ErrForbidden) || ctx.Err() != nil
+}
+
+// refresh refreshes one dataset: its range, its data, then its report.
+func (m *Melodi) refresh(ctx context.Context, e *fetch.Engine, ds *dataset, cat map[string]catalogInfo) error {
+	dir := e.Cache().Dir
+	log := e.Logger()
+	fail := func(err error) error {
+		if fatal(ctx, err) {
 			return err
 		}
-		more := m.more(seen.paging, seen.n, page)
-		if ent.Origin != fetch.FromNetwork || !seen.ok {
-			if _, more, err = m.pageInfo(ent, page); err != nil {
-				return err
-			}
+		r, _, _ := fetch.LoadReport(dir, m.Name(), ds.ID)
+		r.Source, r.Dataset = m.Name(), ds.ID
+		r.Failed, r.FailedAt = err.Error(), m.now().UTC()
+		if serr := fetch.SaveReport(dir, r); serr != nil {
+			err = errors.Join(err, serr)
 		}
-		if !more {
-			return nil
+		log.Error("dataset failed; its last good figures stay", "dataset", ds.ID, "err", err)
+		return &fetch.DatasetError{Source: m.Name(), Dataset: ds.ID, Err: err}
+	}
+	info, ok := cat[ds.ID]
+	if !ok {
+		return fail(errors.New("not in the MELODI catalogue"))
+	}
+	rent, err := e.Fetch(ctx, m.host, m.rangeRequest(ds, info))
+	if err != nil {
+		return fail(fmt.Errorf("range: %w", err))
+	}
+	notes, have, err := m.compareRange(ds, rent)
+	if err != nil {
+		return fail(fmt.Errorf("range: %w", err))
+	}
+	var keys []string
+	fresh := rent.Origin != fetch.FromCache
+	if info.Product != "" {
+		req := m.fileRequest(ds, info)
+		ent, err := e.Fetch(ctx, m.host, req)
+		if err != nil {
+			return fail(fmt.Errorf("file %s: %w", info.Product, err))
+		}
+		keys = []string{req.Key}
+		fresh = fresh || ent.Origin != fetch.FromCache
+	} else {
+		var f bool
+		if keys, f, err = m.fetchPages(ctx, e, ds, info, have); err != nil {
+			return fail(err)
+		}
+		fresh = fresh || f
+	}
+	old, had, _ := fetch.LoadReport(dir, m.Name(), ds.ID)
+	if had && !fresh && !old.Stale() && old.Modified == info.Modified && slices.Equal(old.Entries, keys) {
+		return nil // nothing changed since the last report
+	}
+	r := fetch.Report{
+		Source: m.Name(), Dataset: ds.ID, Modified: info.Modified, Latest: info.Latest,
+		Refreshed: m.now().UTC(), Entries: keys,
+	}
+	mp := newMapper(ds, info.Latest, newGeoMapper(m.ref))
+	r.Vintage = mp.label
+	for _, err := range m.decode(e, ds, mp, keys, func(indicator.Figure) bool { return true }) {
+		if err != nil {
+			return fail(err)
 		}
 	}
+	r.Read, r.Kept, r.Skipped = mp.t.Read, mp.t.Kept, mp.t.Skipped
+	r.Notes = append(notes, mp.t.Notes(ds.ID)...)
+	r.Notes = append(r.Notes, mp.t.Refused...)
+	for _, n := range mp.t.Notes(ds.ID) {
+		log.Warn(n)
+	}
+	for _, n := range mp.t.Refused {
+		log.Warn("value refused: " + n)
+	}
+	if r.Read > 0 && r.Kept == 0 {
+		return fail(fmt.Errorf("no figure from %s observations: skipped for %s%s", thousands(r.Read),
+			strings.Join(mp.t.reasons(), ", "), notesSuffix(mp.t.Notes(ds.ID))))
+	}
+	if err := fetch.SaveReport(dir, r); err != nil {
+		return fail(err)
+	}
+	log.Info("dataset refreshed", "dataset", ds.ID, "vintage", r.Vintage, "read", r.Read, "kept", r.Kept)
+	return nil
 }
 
-// Figures implements Source: it decodes every cached page, in query order,
-// without any call.
+// Figures implements fetch.Source: it decodes, without any call, the data
+// the reports of the last good refreshes point at, dataset by dataset.
 func (m *Melodi) Figures(ctx context.Context, e *fetch.Engine) iter.Seq2[indicator.Figure, error] {
 	return func(yield func(indicator.Figure, error) bool) {
-		ent, err := e.Lookup(m.host, m.catalogRequest())
-		if err != nil || ent == nil {
-			if err == nil {
-				err = errors.New("melodi: no catalogue in the cache: run fetch first")
-			}
-			yield(indicator.Figure{}, err)
-			return
-		}
-		cat, err := readCatalog(ent)
-		if err != nil {
-			yield(indicator.Figure{}, err)
-			return
-		}
-		for _, q := range m.queries(cat) {
+		dir := e.Cache().Dir
+		g := newGeoMapper(m.ref)
+		for _, ds := range m.datasets {
 			if ctx.Err() != nil {
 				yield(indicator.Figure{}, ctx.Err())
 				return
 			}
-			if !m.queryFigures(e, q, yield) {
+			r, ok, err := fetch.LoadReport(dir, m.Name(), ds.ID)
+			if err != nil {
+				if !yield(indicator.Figure{}, err) {
+					return
+				}
+				continue
+			}
+			if !ok || len(r.Entries) == 0 {
+				continue // never refreshed: the provenance page says so
+			}
+			mp := newMapper(ds, r.Latest, g)
+			stopped := false
+			for f, err := range m.decode(e, ds, mp, r.Entries, nil) {
+				if err != nil {
+					err = &fetch.DatasetError{Source: m.Name(), Dataset: ds.ID, Err: err}
+				}
+				if !yield(f, err) {
+					stopped = true
+					break
+				}
+			}
+			if stopped {
 				return
 			}
 		}
 	}
 }
 
-// queryFigures yields the figures of the cached pages of one query; false
-// means the consumer stopped.
-func (m *Melodi) queryFigures(e *fetch.Engine, q melodiQuery, yield func(indicator.Figure, error) bool) bool {
-	var rates *rateAcc
-	if q.ds.Rates {
-		rates = newRateAcc()
-	}
-	for page := 1; ; page++ {
-		ent, err := e.Lookup(m.host, m.pageRequest(q, page))
-		if err != nil {
-			return yield(indicator.Figure{}, err)
+// decode yields the figures of a dataset's cached entries. If keep is not
+// nil, figures are passed to it instead of yielded (counting only).
+func (m *Melodi) decode(e *fetch.Engine, ds *dataset, mp *mapper, keys []string, keep func(indicator.Figure) bool) iter.Seq2[indicator.Figure, error] {
+	return func(yield func(indicator.Figure, error) bool) {
+		var rates *rateAcc
+		if ds.Rates {
+			rates = newRateAcc()
 		}
-		if ent == nil {
-			break
-		}
-		more, ok := m.pageFigures(ent, q, page, rates, yield)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-	}
-	if rates != nil {
-		for f := range rates.figures(q) {
-			if !yield(f, nil) {
-				return false
+		emit := yield
+		if keep != nil {
+			emit = func(f indicator.Figure, err error) bool {
+				if err != nil {
+					return yield(f, err)
+				}
+				return keep(f)
 			}
 		}
-	}
-	return true
-}
-
-// pageFigures decodes one cached page.
-func (m *Melodi) pageFigures(ent *fetch.Entry, q melodiQuery, page int, rates *rateAcc, yield func(indicator.Figure, error) bool) (more, ok bool) {
-	f, err := ent.Open()
-	if err != nil {
-		return false, yield(indicator.Figure{}, err)
-	}
-	defer f.Close()
-	stopped := errors.New("stopped")
-	p, n, err := decodeMelodi(fetch.BufReader(f), func(obs melodiObs) error {
-		fig, keep := m.figure(q, obs)
-		if !keep {
-			return nil
+		stop := errors.New("stopped")
+		for _, key := range keys {
+			ent, err := e.Lookup(m.host, fetch.Request{Key: key})
+			if err != nil || ent == nil {
+				if err == nil {
+					err = fmt.Errorf("%s: not in the cache", key)
+				}
+				emit(indicator.Figure{}, err)
+				return
+			}
+			err = m.decodeEntry(ent, func(o *obs) error {
+				f, ok := mp.figure(o)
+				switch {
+				case !ok:
+				case rates != nil:
+					rates.add(f)
+				case !emit(f, nil):
+					return stop
+				}
+				return nil
+			})
+			if err == stop {
+				return
+			}
+			if err != nil {
+				emit(indicator.Figure{}, fmt.Errorf("decode %s: %w", key, err))
+				return
+			}
 		}
 		if rates != nil {
-			rates.add(fig)
-			return nil
+			for f := range rates.figures(ds, mp) {
+				if !emit(f, nil) {
+					return
+				}
+			}
 		}
-		if !yield(fig, nil) {
-			return stopped
-		}
-		return nil
-	})
-	if err == stopped {
-		return false, false
 	}
+}
+
+// decodeEntry decodes one cached file product or page.
+func (m *Melodi) decodeEntry(ent *fetch.Entry, fn func(*obs) error) error {
+	f, err := ent.Open()
 	if err != nil {
-		return false, yield(indicator.Figure{}, fmt.Errorf("melodi: decode %s: %w", ent.URL, err))
+		return err
 	}
-	return m.more(p, n, page), true
+	defer f.Close()
+	if strings.HasPrefix(ent.Key, "melodi/file/") {
+		_, err = decodeFile(f, ent.Size, fn)
+		return err
+	}
+	_, _, err = decodeData(fetch.BufReader(f), fn)
+	return err
 }
 
-// figure maps one observation to a Figure; false skips it (unknown
-// territory, measure or breakdown).
-func (m *Melodi) figure(q melodiQuery, obs melodiObs) (indicator.Figure, bool) {
-	ds := q.ds
-	id, ok := m.territoryID(obs.Dims["GEO"])
-	if !ok {
-		return indicator.Figure{}, false
-	}
-	measure := ds.Measure
-	if ds.MeasureDim != "" {
-		if measure, ok = ds.Measures[obs.Dims[ds.MeasureDim]]; !ok {
-			return indicator.Figure{}, false
-		}
-	}
-	var dims []string
-	for k, v := range obs.Dims {
-		switch k {
-		case "GEO", "FREQ", "TIME_PERIOD", ds.MeasureDim:
-			continue
-		}
-		if _, fixed := ds.Params[k]; fixed || v == "_T" {
-			continue
-		}
-		name, wanted := ds.Dims[k]
-		if !wanted {
-			return indicator.Figure{}, false // a breakdown we do not show
-		}
-		dims = append(dims, cmpOr(name, k)+"="+v)
-	}
-	slices.Sort(dims)
-	fig := indicator.Figure{
-		Territory: id,
-		Theme:     ds.Theme,
-		Measure:   measure,
-		Dim:       strings.Join(dims, ";"),
-		Period:    obs.Dims["TIME_PERIOD"],
-		Value:     obs.Value,
-		Status:    melodiStatus(obs),
-		Source:    ds.Source,
-		Vintage:   q.label,
-	}
-	if fig.Status != indicator.Present {
-		fig.Value = 0
-	}
-	return fig, true
-}
+var jsonAccept = http.Header{"Accept": {"application/json"}}
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
+// notesSuffix appends notes to an error message.
+func notesSuffix(notes []string) string {
+	if len(notes) == 0 {
+		return ""
 	}
-	return b
-}
-
-// melodiStatus reads SDMX attributes: CONF_STATUS C (confidential), D
-// (secondary confidentiality) or N (not for publication) is a secret value;
-// OBS_STATUS M or O, or no value, is not published.
-func melodiStatus(obs melodiObs) indicator.Status {
-	switch obs.Attrs["CONF_STATUS"] {
-	case "C", "D", "N", "S":
-		return indicator.Secret
-	}
-	switch obs.Attrs["OBS_STATUS"] {
-	case "M", "O", "L":
-		return indicator.NotPublished
-	}
-	if !obs.HasVal {
-		return indicator.NotPublished
-	}
-	return indicator.Present
-}
-
-// territoryID maps a MELODI GEO value ("2025-COM-44109", "FRANCE-F") to a
-// referential ID. Territories the referential does not know (a commune
-// merged since the dataset's geography vintage) are skipped.
-func (m *Melodi) territoryID(g string) (string, bool) {
-	if len(g) > 5 && g[4] == '-' && isDigits(g[:4]) {
-		g = g[5:] // geography vintage
-	}
-	obj, code, ok := strings.Cut(g, "-")
-	if !ok {
-		return "", false
-	}
-	var kinds []geo.Kind
-	switch obj {
-	case "FRANCE", "FE":
-		if m.ref.France == nil {
-			return "", false
-		}
-		return m.ref.France.ID(), true
-	case "COM":
-		kinds = []geo.Kind{geo.Commune, geo.Arrondissement}
-	case "ARM":
-		kinds = []geo.Kind{geo.Arrondissement}
-	case "EPCI":
-		kinds = []geo.Kind{geo.EPCI}
-	case "DEP":
-		kinds = []geo.Kind{geo.Departement, geo.Collectivite}
-	case "REG":
-		kinds = []geo.Kind{geo.Region, geo.Collectivite}
-	}
-	for _, k := range kinds {
-		if t, ok := m.ref.Lookup(k, code); ok {
-			return t.ID(), true
-		}
-	}
-	return "", false
-}
-
-func isDigits(s string) bool {
-	for _, c := range []byte(s) {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// rateAcc turns census activity counts into rates for one query: the
-// counts of a territory may straddle two pages, so rates are computed when
-// the query's last page is read. It holds three numbers per territory.
-type rateAcc struct {
-	m map[string]*rateCounts
-}
-
-type rateCounts struct {
-	vals   [3]float64
-	seen   [3]bool
-	secret bool
-}
-
-func newRateAcc() *rateAcc { return &rateAcc{m: map[string]*rateCounts{}} }
-
-func (a *rateAcc) add(f indicator.Figure) {
-	k := f.Territory + "|" + f.Period
-	c := a.m[k]
-	if c == nil {
-		c = &rateCounts{}
-		a.m[k] = c
-	}
-	i := map[string]int{rateEmployed: 0, rateUnemployed: 1, rateTotal: 2}[f.Measure]
-	c.secret = c.secret || f.Status == indicator.Secret
-	if f.Status == indicator.Present {
-		c.vals[i], c.seen[i] = f.Value, true
-	}
-}
-
-func (a *rateAcc) figures(q melodiQuery) iter.Seq[indicator.Figure] {
-	return func(yield func(indicator.Figure) bool) {
-		for _, k := range slices.Sorted(maps.Keys(a.m)) {
-			c := a.m[k]
-			id, period, _ := strings.Cut(k, "|")
-			emp, unemp, total := c.vals[0], c.vals[1], c.vals[2]
-			act := indicator.Figure{Territory: id, Theme: q.ds.Theme, Measure: indicator.TauxActivite, Period: period, Source: q.ds.Source, Vintage: q.label}
-			cho := act
-			cho.Measure = indicator.TauxChomage
-			switch {
-			case c.secret:
-				act.Status, cho.Status = indicator.Secret, indicator.Secret
-			case !c.seen[0] || !c.seen[1] || !c.seen[2] || total == 0 || emp+unemp == 0:
-				act.Status, cho.Status = indicator.NotPublished, indicator.NotPublished
-			default:
-				act.Value = round1(100 * (emp + unemp) / total)
-				cho.Value = round1(100 * unemp / (emp + unemp))
-			}
-			if !yield(act) || !yield(cho) {
-				return
-			}
-		}
-	}
-}
-
-func round1(x float64) float64 {
-	return float64(int64(x*10+0.5)) / 10
+	return "; " + strings.Join(notes, "; ")
 }

@@ -1,198 +1,113 @@
 package meloditest
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
-	"territoires/fetch/fetchtest"
 	"territoires/geo"
 )
 
-// cell is one generated observation of a territory, without GEO.
-type cell struct {
-	period string
-	dims   [][2]string // dataset dimensions, in order
-	value  float64
-	secret bool
-}
-
-// fakeDataset describes one MELODI dataset of the fake.
-type fakeDataset struct {
-	id       string
-	title    string
-	measure  string // key of "measures"
-	periods  []string
-	modified string
-	cells    func(g *fetchtest.Generator, t *geo.Territory, period string, emit func(cell))
-}
-
-func years(from, to int) []string {
-	var ys []string
-	for y := from; y <= to; y++ {
-		ys = append(ys, strconv.Itoa(y))
-	}
-	return ys
-}
-
-func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
-
-// fakeDatasets are the datasets the fake serves, with the dimension names
-// and codes of MELODI.
-var fakeDatasets = []*fakeDataset{
-	{
-		id: "DS_POPULATIONS_REFERENCE", title: "Populations de référence", measure: "OBS_VALUE_NIVEAU",
-		periods: years(2021, 2023), modified: "2025-12-29T10:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			pm := g.Population(t, atoi(p))
-			emit(cell{period: p, dims: [][2]string{{"POPREF_MEASURE", "PMUN"}}, value: pm})
-			emit(cell{period: p, dims: [][2]string{{"POPREF_MEASURE", "PTOT"}}, value: pm + g.Additive(t, func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })})
-			emit(cell{period: p, dims: [][2]string{{"POPREF_MEASURE", "PCAP"}}, value: g.Additive(t, func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })})
-		},
-	},
-	{
-		id: "DS_POPULATIONS_HISTORIQUES", title: "Séries historiques de population", measure: "OBS_VALUE_NIVEAU",
-		periods: []string{"1968", "1975", "1982", "1990", "1999", "2010", "2015", "2021"}, modified: "2024-06-27T12:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			emit(cell{period: p, value: g.Population(t, atoi(p))})
-		},
-	},
-	{
-		id: "DS_RP_POPULATION_PRINC", title: "Population selon le sexe et l'âge", measure: "OBS_VALUE_NIVEAU",
-		periods: []string{"2016", "2022"}, modified: "2025-06-26T12:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			y := atoi(p)
-			for _, sex := range []string{"F", "M", "_T"} {
-				total := 0.0
-				for _, a := range fetchtest.AgeShares {
-					v := 0.0
-					if sex == "_T" {
-						v = g.AgeSex(t, y, "F", a.Code) + g.AgeSex(t, y, "M", a.Code)
-					} else {
-						v = g.AgeSex(t, y, sex, a.Code)
-					}
-					total += v
-					emit(cell{period: p, dims: [][2]string{{"SEX", sex}, {"AGE", a.Code}}, value: v})
-				}
-				emit(cell{period: p, dims: [][2]string{{"SEX", sex}, {"AGE", "_T"}}, value: total})
-			}
-		},
-	},
-	{
-		id: "DS_FILOSOFI_CC", title: "Revenus, pauvreté et niveau de vie", measure: "OBS_VALUE_NIVEAU",
-		periods: []string{"2020", "2021"}, modified: "2025-03-18T12:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			secret := fetchtest.IsLeaf(t) && fetchtest.Pop(t) < 1000
-			for _, m := range []string{"MED_SL", "D1_SL", "D9_SL", "PR_MD60"} {
-				emit(cell{period: p, dims: [][2]string{{"FILOSOFI_MEASURE", m}}, value: fetchtest.Income(t, m), secret: secret})
-			}
-		},
-	},
-	{
-		id: "DS_RP_ACTIVITE_PRINC", title: "Population active", measure: "OBS_VALUE_NIVEAU",
-		periods: []string{"2016", "2022"}, modified: "2025-06-26T12:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			for _, age := range []string{"Y15T64", "Y15T24"} {
-				f := 1.0
-				if age == "Y15T24" {
-					f = 0.2
-				}
-				for _, st := range []string{"1", "2", "_T"} {
-					emit(cell{period: p, dims: [][2]string{{"AGE", age}, {"EMPSTA_ENQ", st}}, value: float64(int(g.Activity(t, atoi(p), st) * f))})
-				}
-			}
-		},
-	},
-	{
-		id: "DS_RP_EMPLOI_LR_PRINC", title: "Emplois au lieu de travail", measure: "OBS_VALUE_NIVEAU",
-		periods: []string{"2016", "2022"}, modified: "2025-06-26T12:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			emit(cell{period: p, value: g.Jobs(t, atoi(p))})
-		},
-	},
-	{
-		id: "DS_FLORES_A17", title: "Établissements et postes salariés", measure: "OBS_VALUE",
-		periods: []string{"2022", "2023"}, modified: "2025-11-20T12:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			for _, m := range []string{"UNIT_LOC", "EMPL3112"} {
-				total := 0.0
-				for _, s := range fetchtest.Sectors {
-					v := g.Establishments(t, m, s)
-					total += v
-					emit(cell{period: p, dims: [][2]string{{"FLORES_MEASURE", m}, {"A17", s}}, value: v})
-				}
-				emit(cell{period: p, dims: [][2]string{{"FLORES_MEASURE", m}, {"A17", "_T"}}, value: total})
-			}
-		},
-	},
-	{
-		id: "DS_ETAT_CIVIL_NAIS_COMMUNES", title: "Naissances", measure: "OBS_VALUE_NIVEAU",
-		periods: years(2015, 2024), modified: "2025-09-01T12:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			emit(cell{period: p, value: g.Events(t, "NAIS", atoi(p))})
-		},
-	},
-	{
-		id: "DS_ETAT_CIVIL_DECES_COMMUNES", title: "Décès", measure: "OBS_VALUE_NIVEAU",
-		periods: years(2015, 2024), modified: "2025-09-01T12:00:00",
-		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			emit(cell{period: p, value: g.Events(t, "DECES", atoi(p))})
-		},
-	},
-}
-
-func findDataset(id string) *fakeDataset {
-	for _, d := range fakeDatasets {
-		if d.id == id {
-			return d
-		}
-	}
-	return nil
-}
-
 var jsonHeader = http.Header{"Content-Type": {"application/json"}}
 
-// melodiCatalog serves GET /melodi/catalog/all, with an ETag.
-func (s *Server) catalog(r *http.Request) (int, http.Header, []byte) {
-	type text struct {
-		Lang    string `json:"lang"`
-		Content string `json:"content"`
+// unknownDataset is MELODI's answer for a dataset it does not know:
+// HTTP 500 with a plain-text French message (recorded:
+// get_data_not_exist.yml).
+func unknownDataset() (int, http.Header, []byte) {
+	return http.StatusInternalServerError, http.Header{"Content-Type": {"text/plain;charset=UTF-8"}},
+		[]byte("Le serveur a rencontré une erreur inattendue.")
+}
+
+// dataset returns a served dataset, nil if unknown or removed.
+func (s *Server) dataset(id string) *fakeDataset {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.removed[id] {
+		return nil
 	}
+	return findDataset(id)
+}
+
+// text is a {lang, content} pair of the catalogue.
+type text struct {
+	Lang    string `json:"lang"`
+	Content string `json:"content"`
+}
+
+// catalog serves GET /melodi/catalog/all in the shape of the recorded
+// get_catalog_fr.yml, with an ETag.
+func (s *Server) catalog(r *http.Request) (int, http.Header, []byte) {
 	type product struct {
 		ID            string `json:"id"`
 		Format        string `json:"format"`
+		Issued        string `json:"issued"`
+		Modified      string `json:"modified"`
+		Title         string `json:"title"`
 		AccessURL     string `json:"accessURL"`
-		PackageFormat string `json:"packageFormat"`
+		ByteSize      int    `json:"byteSize"`
+		PackageFormat string `json:"packageFormat,omitempty"`
+		MediaType     string `json:"mediaType"`
+		Language      string `json:"language"`
+	}
+	type resolution struct {
+		ID    string `json:"id"`
+		Label []text `json:"label"`
 	}
 	type entry struct {
 		Identifier string `json:"identifier"`
+		URI        string `json:"uri"`
 		Title      []text `json:"title"`
+		Issued     string `json:"issued"`
+		Creator    string `json:"creator"`
 		Modified   string `json:"modified"`
 		Temporal   struct {
 			StartPeriod string `json:"startPeriod"`
 			EndPeriod   string `json:"endPeriod"`
 		} `json:"temporal"`
-		Product         []product `json:"product"`
-		NumObservations int       `json:"numObservations"`
+		SpatialResolution []resolution `json:"spatialResolution"`
+		NumObservations   int          `json:"numObservations"`
+		Product           []product    `json:"product"`
 	}
-	entries := []entry{{Identifier: "DD_CNA_AGREGATS", Title: []text{{"fr", "Produit Intérieur Brut (PIB)"}}, Modified: "2025-08-29T13:38:58"}}
-	entries[0].Temporal.StartPeriod, entries[0].Temporal.EndPeriod = "1949-01-01T00:00:00", "2024-01-01T00:00:00"
+	other := entry{Identifier: "DD_CNA_AGREGATS", Title: []text{{"fr", "Produit Intérieur Brut (PIB) et grands agrégats économiques"}},
+		Modified: "2025-08-29T13:38:58", SpatialResolution: []resolution{{ID: "NAT", Label: []text{{"fr", "Niveau national"}}}},
+		Product: []product{{ID: "DD_CNA_AGREGATS_CSV_FR", Format: "CSV", AccessURL: "https://api.insee.fr/melodi/file/DD_CNA_AGREGATS/DD_CNA_AGREGATS_CSV_FR",
+			ByteSize: 1895856, PackageFormat: "application/zip", MediaType: "text/csv", Language: "FR"}}}
+	other.Temporal.StartPeriod, other.Temporal.EndPeriod = "1949-01-01T00:00:00", "2024-01-01T00:00:00"
+	entries := []entry{other}
 	s.mu.Lock()
 	for _, d := range fakeDatasets {
-		e := entry{Identifier: d.id, Title: []text{{"fr", d.title}, {"en", d.title}}, Modified: d.modified}
+		if s.removed[d.id] {
+			continue
+		}
+		e := entry{Identifier: d.id, URI: "http://id.insee.fr/catalogues/jeuDeDonnees/" + strings.ToLower(d.id),
+			Title: []text{{"fr", d.title}, {"en", d.title}}, Issued: "2024-06-10T15:39:49", Creator: "Insee", Modified: d.modified}
 		if m, ok := s.modified[d.id]; ok {
 			e.Modified = m
 		}
 		e.Temporal.StartPeriod = d.periods[0] + "-01-01T00:00:00"
 		e.Temporal.EndPeriod = d.periods[len(d.periods)-1] + "-01-01T00:00:00"
-		e.Product = []product{{ID: d.id + "_CSV_FR", Format: "CSV", PackageFormat: "application/zip",
-			AccessURL: s.MelodiURL + "/file/" + d.id + "/" + d.id + "_CSV_FR"}}
+		for _, l := range d.levels {
+			e.SpatialResolution = append(e.SpatialResolution, resolution{ID: l, Label: []text{{"fr", l}}})
+		}
+		last := d.periods[len(d.periods)-1]
+		xlsx := strings.TrimPrefix(d.id, "DS_") + "_FR"
+		e.Product = append(e.Product, product{ID: xlsx, Format: "XLSX", AccessURL: s.publicURL("/file/" + d.id + "/" + xlsx),
+			ByteSize: 5136116, MediaType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Language: "FR"})
+		if !s.noFile[d.id] {
+			id := d.id + "_" + last + "_CSV_FR"
+			e.Product = append(e.Product, product{ID: id, Format: "CSV", Issued: e.Modified, Modified: e.Modified, Title: d.title,
+				AccessURL: s.publicURL("/file/" + d.id + "/" + id), ByteSize: 19062789, PackageFormat: "application/zip",
+				MediaType: "text/csv", Language: "FR"})
+		}
 		entries = append(entries, e)
 	}
 	s.mu.Unlock()
@@ -206,16 +121,73 @@ func (s *Server) catalog(r *http.Request) (int, http.Header, []byte) {
 	return http.StatusOK, h, body
 }
 
-// melodiData serves GET /melodi/data/{dataset}.
+func (s *Server) publicURL(path string) string { return "https://api.insee.fr/melodi" + path }
+
+// geoObject is the MELODI level of a territory kind.
+var geoObject = map[geo.Kind]string{
+	geo.France: "FRANCE", geo.Region: "REG", geo.Departement: "DEP", geo.EPCI: "EPCI", geo.Commune: "COM",
+	geo.Arrondissement: "ARM", geo.ArrondissementDep: "ARR", geo.ZoneEmploi: "ZE2020", geo.UniteUrbaine: "UU2020",
+	geo.AireAttraction: "AAV2020", geo.BassinVie: "BV2022",
+}
+
+var kindOf = func() map[string]geo.Kind {
+	m := map[string]geo.Kind{}
+	for k, o := range geoObject {
+		m[o] = k
+	}
+	return m
+}()
+
+// each calls fn for every observation of d for the territories ts of one
+// level (obj), in order: GEO in the long form 2025-COM-69123.
+func (s *Server) each(d *fakeDataset, obj string, ts []*geo.Territory, fn func(geoID string, period string, c cell)) {
+	if !slices.Contains(d.levels, obj) {
+		return
+	}
+	for _, t := range ts {
+		ids := []string{"2025-" + obj + "-" + t.Code}
+		if t.Kind == geo.France {
+			ids = []string{"2025-FRANCE-F"}
+			if d.fm {
+				ids = append(ids, "2025-FRANCE-FM")
+			}
+		}
+		for _, id := range ids {
+			for _, p := range d.periods {
+				d.cells(s.data, t, p, func(c cell) {
+					if strings.HasSuffix(id, "-FM") {
+						c.value = math.Round(c.value * 0.97) // metropolitan France: less than the whole
+					}
+					fn(id, p, c)
+				})
+			}
+		}
+	}
+}
+
+// levelTerritories returns the territories of a level.
+func (s *Server) levelTerritories(obj string) []*geo.Territory {
+	k, ok := kindOf[obj]
+	if !ok {
+		return nil
+	}
+	if k == geo.France {
+		return []*geo.Territory{s.opts.Ref.France}
+	}
+	return s.opts.Ref.OfKind(k)
+}
+
+// dataAnswer serves GET /melodi/data/{dataset}: observations in the shape
+// of the recorded answers, paging as recorded (first, count with
+// totalCount=TRUE; next, previous and isLast from page 2 on).
 func (s *Server) dataAnswer(r *http.Request) (int, http.Header, []byte) {
-	d := findDataset(r.PathValue("dataset"))
+	d := s.dataset(r.PathValue("dataset"))
 	if d == nil {
-		return http.StatusInternalServerError, http.Header{"Content-Type": {"text/plain;charset=UTF-8"}},
-			[]byte("Le serveur a rencontré une erreur inattendue.")
+		return unknownDataset()
 	}
 	q := r.URL.Query()
 	geoParam := q.Get("GEO")
-	obj, ts, ok := s.melodiTerritories(geoParam)
+	levels, ok := s.resolveGEO(geoParam)
 	if !ok {
 		return http.StatusBadRequest, jsonHeader, []byte(`{"message":"GEO invalide: ` + geoParam + `"}`)
 	}
@@ -229,57 +201,38 @@ func (s *Server) dataAnswer(r *http.Request) (int, http.Header, []byte) {
 	if maxResult < 0 || maxResult > 100000 || page < 1 {
 		return http.StatusBadRequest, jsonHeader, []byte(`{"message":"maxResult ou page invalide"}`)
 	}
-	filters := map[string]string{}
-	for k := range q {
+	filters := map[string][]string{}
+	for k, v := range q {
 		switch k {
 		case "GEO", "maxResult", "page", "totalCount", "idTerritoire":
 		default:
-			filters[k] = q.Get(k)
+			if k != "TIME_PERIOD" && !slices.Contains(d.dims, k) {
+				return http.StatusBadRequest, jsonHeader, []byte(`{"message":"Paramètre inconnu : ` + k + `"}`)
+			}
+			filters[k] = v
 		}
 	}
-
-	known := map[string]bool{"TIME_PERIOD": true}
-	d.cells(s.data, s.opts.Ref.France, d.periods[0], func(c cell) {
-		for _, kv := range c.dims {
-			known[kv[0]] = true
-		}
-	})
-	for k := range filters {
-		if !known[k] {
-			return http.StatusBadRequest, jsonHeader, []byte(`{"message":"Paramètre inconnu : ` + k + `"}`)
-		}
-	}
-
 	var obs bytes.Buffer
 	start, end := (page-1)*maxResult, page*maxResult
 	n := 0
-	for _, t := range ts {
-		geoID := "2025-" + obj + "-" + t.Code
-		if t.Kind == geo.France {
-			geoID = "2025-FRANCE-F"
-		}
-		for _, p := range d.periods {
-			if f, ok := filters["TIME_PERIOD"]; ok && f != p {
-				continue
+	for _, l := range levels {
+		s.each(d, l.obj, l.ts, func(geoID, p string, c cell) {
+			if f, ok := filters["TIME_PERIOD"]; ok && !slices.Contains(f, p) {
+				return
 			}
-			d.cells(s.data, t, p, func(c cell) {
-				for k, v := range filters {
-					if k == "TIME_PERIOD" {
-						continue
-					}
-					if i := slices.IndexFunc(c.dims, func(kv [2]string) bool { return kv[0] == k }); i < 0 || c.dims[i][1] != v {
-						return
-					}
+			for i, name := range d.dims {
+				if f, ok := filters[name]; ok && !slices.Contains(f, c.dims[i]) {
+					return
 				}
-				if n >= start && n < end {
-					if obs.Len() > 0 {
-						obs.WriteByte(',')
-					}
-					writeObs(&obs, d, geoID, c)
+			}
+			if n >= start && n < end {
+				if obs.Len() > 0 {
+					obs.WriteByte(',')
 				}
-				n++
-			})
-		}
+				writeObs(&obs, d, geoID, p, c)
+			}
+			n++
+		})
 	}
 	self := *r.URL
 	self.Scheme, self.Host = "https", "api.insee.fr"
@@ -291,14 +244,17 @@ func (s *Server) dataAnswer(r *http.Request) (int, http.Header, []byte) {
 		return u.String()
 	}
 	var body bytes.Buffer
-	fmt.Fprintf(&body, `{"identifier":%q,"title":{"fr":%q,"en":%q},"publisher":{"id":"INSEE"},"observations":[`, d.id, d.title, d.title)
+	fmt.Fprintf(&body, `{"identifier":%q,"title":{"fr":%q,"en":%q},"publisher":{"id":"INSEE","label":[{"lang":"fr","content":"Institut national de la statistique et des etudes economiques (INSEE)"}]},"observations":[`, d.id, d.title, d.title)
 	body.Write(obs.Bytes())
 	body.WriteString(`],"paging":{"first":` + strconv.Quote(pageURL(1)))
 	last := end >= n
-	if !last {
-		body.WriteString(`,"next":` + strconv.Quote(pageURL(page+1)))
+	if page > 1 {
+		if !last {
+			body.WriteString(`,"next":` + strconv.Quote(pageURL(page+1)))
+		}
+		body.WriteString(`,"previous":` + strconv.Quote(pageURL(page-1)))
+		fmt.Fprintf(&body, `,"isLast":%t`, last)
 	}
-	fmt.Fprintf(&body, `,"isLast":%t`, last)
 	if strings.EqualFold(q.Get("totalCount"), "true") {
 		fmt.Fprintf(&body, `,"count":%d`, n)
 	}
@@ -306,54 +262,268 @@ func (s *Server) dataAnswer(r *http.Request) (int, http.Header, []byte) {
 	return http.StatusOK, jsonHeader, body.Bytes()
 }
 
-func writeObs(b *bytes.Buffer, d *fakeDataset, geoID string, c cell) {
-	fmt.Fprintf(b, `{"dimensions":{"GEO":%q,"FREQ":"A","TIME_PERIOD":%q`, geoID, c.period)
-	for _, kv := range c.dims {
-		fmt.Fprintf(b, `,%q:%q`, kv[0], kv[1])
+// javaDouble writes v as Java's Double.toString does, which MELODI's JSON
+// numbers follow: 327734.0, 12.5, 1.2380964E7.
+func javaDouble(v float64) string {
+	if a := math.Abs(v); a != 0 && (a >= 1e7 || a < 1e-3) {
+		s := strconv.FormatFloat(v, 'E', -1, 64) // 1.2380964E+07
+		mant, exp, _ := strings.Cut(s, "E")
+		if !strings.Contains(mant, ".") {
+			mant += ".0"
+		}
+		e, _ := strconv.Atoi(exp)
+		return mant + "E" + strconv.Itoa(e)
 	}
-	if c.secret {
-		fmt.Fprintf(b, `},"measures":{%q:{"value":null}},"attributes":{"CONF_STATUS":"C","OBS_STATUS":"M"}}`, d.measure)
-		return
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
 	}
-	fmt.Fprintf(b, `},"measures":{%q:{"value":%s}}}`, d.measure, strconv.FormatFloat(c.value, 'f', 1, 64))
+	return s
 }
 
-// melodiTerritories resolves a GEO parameter: a level ("COM"), a parent's
-// communes ("DEP-69*COM") or one territory ("COM-69123", "FRANCE-F").
-func (s *Server) melodiTerritories(param string) (obj string, ts []*geo.Territory, ok bool) {
-	kinds := map[string]geo.Kind{"FRANCE": geo.France, "REG": geo.Region, "DEP": geo.Departement,
-		"EPCI": geo.EPCI, "COM": geo.Commune, "ARM": geo.Arrondissement}
+func writeObs(b *bytes.Buffer, d *fakeDataset, geoID, period string, c cell) {
+	fmt.Fprintf(b, `{"dimensions":{"GEO":%q,"TIME_PERIOD":%q`, geoID, period)
+	for i, name := range d.dims {
+		fmt.Fprintf(b, `,%q:%q`, name, c.dims[i])
+	}
+	b.WriteString("}")
+	switch {
+	case c.secret:
+		b.WriteString(`,"attributes":{"UNIT_MULT":"0","CONF_STATUS":"C","OBS_STATUS":"A"},"measures":{"OBS_VALUE_NIVEAU":{"value":null}}}`)
+	case slices.Contains(d.attrs, "CONF_STATUS"):
+		fmt.Fprintf(b, `,"attributes":{"UNIT_MULT":"0","CONF_STATUS":"F","OBS_STATUS":"A"},"measures":{"OBS_VALUE_NIVEAU":{"value":%s}}}`, javaDouble(c.value))
+	case len(d.attrs) > 0:
+		fmt.Fprintf(b, `,"attributes":{"OBS_STATUS":"A"},"measures":{"OBS_VALUE_NIVEAU":{"value":%s}}}`, javaDouble(c.value))
+	default:
+		fmt.Fprintf(b, `,"measures":{"OBS_VALUE_NIVEAU":{"value":%s}}}`, javaDouble(c.value))
+	}
+}
+
+// levelSet is the territories of one level asked by a GEO parameter.
+type levelSet struct {
+	obj string
+	ts  []*geo.Territory
+}
+
+// resolveGEO resolves a GEO parameter: a level ("COM"), a parent's
+// communes ("DEP-69*COM", "EPCI-244400404*COM"), one territory
+// ("COM-69123", "FRANCE-F"), with or without the vintage prefix
+// ("2025-COM-69123"). Several levels are not asked at once.
+func (s *Server) resolveGEO(param string) ([]levelSet, bool) {
+	if len(param) > 5 && param[4] == '-' {
+		param = param[5:]
+	}
 	ref := s.opts.Ref
 	if parent, child, found := strings.Cut(param, "*"); found {
-		dep, hasDep := strings.CutPrefix(parent, "DEP-")
-		if !hasDep || child != "COM" {
-			return "", nil, false
+		obj, code, _ := strings.Cut(parent, "-")
+		k, ok := kindOf[obj]
+		p, found := ref.Lookup(k, code)
+		if !ok || child != "COM" || (k != geo.Departement && k != geo.EPCI) {
+			return nil, false
 		}
-		return "COM", s.data.Communes(dep), true
+		if !found {
+			return nil, true
+		}
+		if k == geo.Departement {
+			return []levelSet{{"COM", s.data.Communes(code)}}, true
+		}
+		return []levelSet{{"COM", s.data.Members(p)}}, true
 	}
-	o, code, single := strings.Cut(param, "-")
-	k, known := kinds[o]
+	obj, code, single := strings.Cut(param, "-")
+	k, known := kindOf[obj]
 	if !known {
-		return "", nil, false
+		return nil, false
 	}
 	if !single {
-		return o, ref.OfKind(k), true
+		return []levelSet{{obj, s.levelTerritories(obj)}}, true
 	}
 	if k == geo.France {
-		return o, []*geo.Territory{ref.France}, code == "F"
+		return []levelSet{{obj, []*geo.Territory{ref.France}}}, code == "F" || code == "FM"
 	}
 	t, found := ref.Lookup(k, code)
 	if !found {
-		return o, nil, true // no observation, like MELODI for an unknown code
+		return nil, true // no observation, like MELODI for an unknown code
 	}
-	return o, []*geo.Territory{t}, true
+	return []levelSet{{obj, []*geo.Territory{t}}}, true
 }
 
-// DatasetIDs lists the MELODI datasets the fake serves.
-func DatasetIDs() []string {
-	var ids []string
-	for _, d := range fakeDatasets {
-		ids = append(ids, d.id)
+// rangeAnswer serves GET /melodi/range/{dataset} in the shape of the
+// recorded get_range_geo_ec_deces.yml: every dimension with its codes,
+// then the measure and the attributes.
+func (s *Server) rangeAnswer(r *http.Request) (int, http.Header, []byte) {
+	d := s.dataset(r.PathValue("dataset"))
+	if d == nil {
+		return unknownDataset()
 	}
-	return ids
+	type label struct {
+		Fr string `json:"fr"`
+		En string `json:"en,omitempty"`
+	}
+	type typ struct {
+		Code string `json:"code"`
+		Fr   string `json:"fr"`
+	}
+	type value struct {
+		Code  string `json:"code"`
+		IRI   string `json:"iri,omitempty"`
+		Label label  `json:"label"`
+		Type  *typ   `json:"type,omitempty"`
+		ID    string `json:"id,omitempty"`
+	}
+	type conceptT struct {
+		Code  string `json:"code"`
+		Label label  `json:"label"`
+	}
+	type dimension struct {
+		Concept conceptT `json:"concept"`
+		Values  []value  `json:"values"`
+	}
+	var geoValues []value
+	for _, obj := range d.levels {
+		for _, t := range s.levelTerritories(obj) {
+			code := t.Code
+			if t.Kind == geo.France {
+				code = "F"
+			}
+			geoValues = append(geoValues, value{Code: code, IRI: "http://id.insee.fr/geo/" + strings.ToLower(obj) + "/" + code,
+				Label: label{Fr: t.Name}, Type: &typ{Code: obj, Fr: obj}, ID: "2025-" + obj + "-" + code})
+		}
+	}
+	codes := make([][]string, len(d.dims))
+	var periods []string
+	for _, obj := range d.levels {
+		ts := s.levelTerritories(obj)
+		if len(ts) == 0 {
+			continue
+		}
+		s.each(d, obj, ts[:1], func(_, p string, c cell) {
+			if !slices.Contains(periods, p) {
+				periods = append(periods, p)
+			}
+			for i, code := range c.dims {
+				if !slices.Contains(codes[i], code) {
+					codes[i] = append(codes[i], code)
+				}
+			}
+		})
+		break
+	}
+	out := struct {
+		Code  string      `json:"code"`
+		Label label       `json:"label"`
+		Range []dimension `json:"range"`
+	}{Code: d.id, Label: label{Fr: d.title, En: d.title}}
+	out.Range = append(out.Range, dimension{Concept: conceptT{"GEO", label{"Géographie", "Geography"}}, Values: geoValues})
+	for i, name := range d.dims {
+		dm := dimension{Concept: conceptT{name, label{Fr: name}}}
+		for _, c := range codes[i] {
+			dm.Values = append(dm.Values, value{Code: c, Label: label{Fr: c}})
+		}
+		out.Range = append(out.Range, dm)
+	}
+	tp := dimension{Concept: conceptT{"TIME_PERIOD", label{"Période temporelle", "Time period"}}}
+	for _, p := range periods {
+		tp.Values = append(tp.Values, value{Code: p, Label: label{p, p}})
+	}
+	out.Range = append(out.Range, tp,
+		dimension{Concept: conceptT{"MEASURE", label{"Mesure", "Measure"}}, Values: []value{{Code: "OBS_VALUE_NIVEAU", Label: label{"Valeur", "Value"}}}})
+	for _, a := range d.attrs {
+		out.Range = append(out.Range, dimension{Concept: conceptT{a, label{Fr: a}}, Values: []value{{Code: "A", Label: label{Fr: "Normal"}}}})
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return http.StatusInternalServerError, nil, []byte(err.Error())
+	}
+	return http.StatusOK, jsonHeader, body
+}
+
+// fileAnswer serves GET /melodi/file/{dataset}/{product}: a zip holding
+// {name}_data.csv and {name}_metadata.csv, ';'-separated with quoted
+// fields. The data CSV has the columns GEO;GEO_OBJECT;<dimensions>;
+// <attributes>;TIME_PERIOD;OBS_VALUE, GEO being the code and GEO_OBJECT
+// its level (FRANCE-F: GEO "F", GEO_OBJECT "FRANCE").
+func (s *Server) fileAnswer(r *http.Request) (int, http.Header, []byte) {
+	d := s.dataset(r.PathValue("dataset"))
+	product := r.PathValue("product")
+	if d == nil {
+		return unknownDataset()
+	}
+	if s.noFile[d.id] || !strings.HasSuffix(product, "_CSV_FR") || !strings.HasPrefix(product, d.id+"_") {
+		return http.StatusNotFound, jsonHeader, []byte(`{"message":"Produit inconnu : ` + url.PathEscape(product) + `"}`)
+	}
+	s.mu.Lock()
+	body, ok := s.zips[d.id]
+	s.mu.Unlock()
+	if !ok {
+		var err error
+		if body, err = s.buildZip(d, strings.TrimSuffix(product, "_CSV_FR")); err != nil {
+			return http.StatusInternalServerError, nil, []byte(err.Error())
+		}
+		s.mu.Lock()
+		s.zips[d.id] = body
+		s.mu.Unlock()
+	}
+	h := http.Header{"Content-Type": {"application/octet-stream"},
+		"Content-Disposition": {`inline; filename="` + product + `.zip"`}}
+	return http.StatusOK, h, body
+}
+
+func (s *Server) buildZip(d *fakeDataset, name string) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create(name + "_data.csv")
+	if err != nil {
+		return nil, err
+	}
+	quote := func(fields ...string) string {
+		return `"` + strings.Join(fields, `";"`) + `"` + "\n"
+	}
+	head := append(append(append([]string{"GEO", "GEO_OBJECT"}, d.dims...), d.attrs...), "TIME_PERIOD", "OBS_VALUE")
+	bw := &bytes.Buffer{}
+	bw.WriteString(quote(head...))
+	row := make([]string, 0, len(head))
+	for _, obj := range d.levels {
+		s.each(d, obj, s.levelTerritories(obj), func(geoID, p string, c cell) {
+			parts := strings.SplitN(geoID, "-", 3)
+			row = append(row[:0], parts[2], parts[1])
+			row = append(row, c.dims...)
+			value := strconv.FormatFloat(c.value, 'f', -1, 64)
+			for _, a := range d.attrs {
+				switch {
+				case a == "CONF_STATUS" && c.secret:
+					row = append(row, "C")
+					value = ""
+				case a == "CONF_STATUS":
+					row = append(row, "F")
+				case a == "UNIT_MULT":
+					row = append(row, "0")
+				default:
+					row = append(row, "A")
+				}
+			}
+			row = append(row, p, value)
+			bw.WriteString(quote(row...))
+			if bw.Len() > 1<<20 {
+				w.Write(bw.Bytes())
+				bw.Reset()
+			}
+		})
+	}
+	if _, err := w.Write(bw.Bytes()); err != nil {
+		return nil, err
+	}
+	m, err := zw.Create(name + "_metadata.csv")
+	if err != nil {
+		return nil, err
+	}
+	var mb strings.Builder
+	mb.WriteString(quote("COD_VAR", "LIB_VAR", "COD_MOD", "LIB_MOD"))
+	for _, dim := range d.dims {
+		mb.WriteString(quote(dim, dim, "_T", "Total"))
+	}
+	m.Write([]byte(mb.String()))
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

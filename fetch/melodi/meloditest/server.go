@@ -19,6 +19,9 @@ type Options struct {
 	Window time.Duration // 60 s if zero
 	// Delay is how long FaultSlow and FaultStall keep a client waiting: 2 s.
 	Delay time.Duration
+	// NoFile lists datasets served without a CSV product: clients must page
+	// through /data.
+	NoFile []string
 }
 
 // Faults the gateway injects (see fetchtest).
@@ -51,15 +54,23 @@ type Server struct {
 	mu       sync.Mutex
 	modified map[string]string
 	removed  map[string]bool
+	noFile   map[string]bool
+	zips     map[string][]byte // built once per dataset
 }
 
 // New starts a fake MELODI on loopback. Close it when done.
 func New(opts Options) *Server {
-	s := &Server{opts: opts, data: fetchtest.NewGenerator(opts.Ref), modified: map[string]string{}, removed: map[string]bool{}}
+	s := &Server{opts: opts, data: fetchtest.NewGenerator(opts.Ref), modified: map[string]string{},
+		removed: map[string]bool{}, noFile: map[string]bool{}, zips: map[string][]byte{}}
+	for _, id := range opts.NoFile {
+		s.noFile[id] = true
+	}
 	s.Gateway = fetchtest.New(fetchtest.Options{Quota: opts.Quota, Window: opts.Window, Delay: opts.Delay},
 		func(mux *http.ServeMux, gate func(fetchtest.Handler) http.HandlerFunc) {
 			mux.HandleFunc("GET /melodi/catalog/all", gate(s.catalog))
 			mux.HandleFunc("GET /melodi/data/{dataset}", gate(s.dataAnswer))
+			mux.HandleFunc("GET /melodi/range/{dataset}", gate(s.rangeAnswer))
+			mux.HandleFunc("GET /melodi/file/{dataset}/{product}", gate(s.fileAnswer))
 		})
 	s.MelodiURL = s.URL + "/melodi"
 	return s
@@ -71,6 +82,7 @@ func (s *Server) SetModified(dataset, date string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.modified[dataset] = date
+	delete(s.zips, dataset)
 }
 
 // Remove makes a dataset unknown, as if INSEE withdrew it: the catalogue
