@@ -140,7 +140,7 @@ var kindOf = func() map[string]geo.Kind {
 
 // each calls fn for every observation of d for the territories ts of one
 // level (obj), in order: GEO in the long form 2025-COM-69123.
-func (s *Server) each(d *fakeDataset, obj string, ts []*geo.Territory, fn func(geoID string, period string, c cell)) {
+func (s *Server) each(d *fakeDataset, obj, only string, ts []*geo.Territory, fn func(geoID string, period string, c cell)) {
 	if !slices.Contains(d.levels, obj) {
 		return
 	}
@@ -150,6 +150,9 @@ func (s *Server) each(d *fakeDataset, obj string, ts []*geo.Territory, fn func(g
 			ids = []string{"2025-FRANCE-F"}
 			if d.fm {
 				ids = append(ids, "2025-FRANCE-FM")
+			}
+			if only != "" {
+				ids = slices.DeleteFunc(ids, func(id string) bool { return id != "2025-FRANCE-"+only })
 			}
 		}
 		for _, id := range ids {
@@ -216,7 +219,7 @@ func (s *Server) dataAnswer(r *http.Request) (int, http.Header, []byte) {
 	start, end := (page-1)*maxResult, page*maxResult
 	n := 0
 	for _, l := range levels {
-		s.each(d, l.obj, l.ts, func(geoID, p string, c cell) {
+		s.each(d, l.obj, l.only, l.ts, func(geoID, p string, c cell) {
 			if f, ok := filters["TIME_PERIOD"]; ok && !slices.Contains(f, p) {
 				return
 			}
@@ -301,8 +304,9 @@ func writeObs(b *bytes.Buffer, d *fakeDataset, geoID, period string, c cell) {
 
 // levelSet is the territories of one level asked by a GEO parameter.
 type levelSet struct {
-	obj string
-	ts  []*geo.Territory
+	obj  string
+	ts   []*geo.Territory
+	only string // "F" or "FM" when one France is asked
 }
 
 // resolveGEO resolves a GEO parameter: a level ("COM"), a parent's
@@ -325,9 +329,9 @@ func (s *Server) resolveGEO(param string) ([]levelSet, bool) {
 			return nil, true
 		}
 		if k == geo.Departement {
-			return []levelSet{{"COM", s.data.Communes(code)}}, true
+			return []levelSet{{"COM", s.data.Communes(code), ""}}, true
 		}
-		return []levelSet{{"COM", s.data.Members(p)}}, true
+		return []levelSet{{"COM", s.data.Members(p), ""}}, true
 	}
 	obj, code, single := strings.Cut(param, "-")
 	k, known := kindOf[obj]
@@ -335,16 +339,16 @@ func (s *Server) resolveGEO(param string) ([]levelSet, bool) {
 		return nil, false
 	}
 	if !single {
-		return []levelSet{{obj, s.levelTerritories(obj)}}, true
+		return []levelSet{{obj, s.levelTerritories(obj), ""}}, true
 	}
 	if k == geo.France {
-		return []levelSet{{obj, []*geo.Territory{ref.France}}}, code == "F" || code == "FM"
+		return []levelSet{{obj, []*geo.Territory{ref.France}, code}}, code == "F" || code == "FM"
 	}
 	t, found := ref.Lookup(k, code)
 	if !found {
 		return nil, true // no observation, like MELODI for an unknown code
 	}
-	return []levelSet{{obj, []*geo.Territory{t}}}, true
+	return []levelSet{{obj, []*geo.Territory{t}, ""}}, true
 }
 
 // rangeAnswer serves GET /melodi/range/{dataset} in the shape of the
@@ -396,7 +400,7 @@ func (s *Server) rangeAnswer(r *http.Request) (int, http.Header, []byte) {
 		if len(ts) == 0 {
 			continue
 		}
-		s.each(d, obj, ts[:1], func(_, p string, c cell) {
+		s.each(d, obj, "", ts[:1], func(_, p string, c cell) {
 			if !slices.Contains(periods, p) {
 				periods = append(periods, p)
 			}
@@ -483,7 +487,7 @@ func (s *Server) buildZip(d *fakeDataset, name string) ([]byte, error) {
 	bw.WriteString(quote(head...))
 	row := make([]string, 0, len(head))
 	for _, obj := range d.levels {
-		s.each(d, obj, s.levelTerritories(obj), func(geoID, p string, c cell) {
+		s.each(d, obj, "", s.levelTerritories(obj), func(geoID, p string, c cell) {
 			parts := strings.SplitN(geoID, "-", 3)
 			row = append(row[:0], parts[2], parts[1])
 			row = append(row, c.dims...)
