@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math"
 	"strconv"
+	"sync"
 
 	"territoires/geo"
 )
@@ -14,20 +15,30 @@ import (
 // communes'. Non-additive figures (income) derive from each territory's
 // own hash.
 type Generator struct {
-	ref     *geo.Referential
-	members map[*geo.Territory][]*geo.Territory // communes of each parent
-	byDep   map[string][]*geo.Territory         // communes of each département
+	ref      *geo.Referential
+	members  map[*geo.Territory][]*geo.Territory // communes of each parent
+	byDep    map[string][]*geo.Territory         // communes of each département
+	communes []*geo.Territory
+	parentIx map[*geo.Territory]int // index of each parent in a sums slice
+
+	mu   sync.Mutex
+	sums map[string][]float64 // key → sum of each parent, computed in one pass
 }
 
 func NewGenerator(ref *geo.Referential) *Generator {
-	g := &Generator{ref: ref, members: map[*geo.Territory][]*geo.Territory{}, byDep: map[string][]*geo.Territory{}}
+	g := &Generator{ref: ref, members: map[*geo.Territory][]*geo.Territory{}, byDep: map[string][]*geo.Territory{},
+		parentIx: map[*geo.Territory]int{}, sums: map[string][]float64{}}
 	for _, t := range ref.All {
 		if t.Kind != geo.Commune {
 			continue
 		}
+		g.communes = append(g.communes, t)
 		for _, p := range []*geo.Territory{t.EPCI, t.Departement, t.Region, t.Country} {
 			if p != nil && p != t {
 				g.members[p] = append(g.members[p], t)
+				if _, ok := g.parentIx[p]; !ok {
+					g.parentIx[p] = len(g.parentIx)
+				}
 			}
 		}
 		if t.Departement != nil {
@@ -61,24 +72,39 @@ func IsLeaf(t *geo.Territory) bool {
 	return t.Kind == geo.Commune || t.Kind == geo.Arrondissement
 }
 
-// additive returns f of a commune or arrondissement, or the sum of f over
-// a parent's communes.
-func (g *Generator) Additive(t *geo.Territory, f func(c *geo.Territory) float64) float64 {
+// Additive returns f of a commune or arrondissement, or the sum of f over
+// a parent's communes. key names f with all its inputs ("pop|2023"): the
+// sums of every parent are computed in one pass over the communes and
+// remembered, so that a whole country stays fast.
+func (g *Generator) Additive(t *geo.Territory, key string, f func(c *geo.Territory) float64) float64 {
 	if IsLeaf(t) || len(g.members[t]) == 0 {
 		return f(t) // a commune, or a zone whose members the referential does not give
 	}
-	sum := 0.0
-	for _, c := range g.members[t] {
-		sum += f(c)
+	g.mu.Lock()
+	sums, ok := g.sums[key]
+	g.mu.Unlock()
+	if !ok {
+		sums = make([]float64, len(g.parentIx))
+		for _, c := range g.communes {
+			v := f(c)
+			for _, p := range []*geo.Territory{c.EPCI, c.Departement, c.Region, c.Country} {
+				if i, ok := g.parentIx[p]; ok && p != c {
+					sums[i] += v
+				}
+			}
+		}
+		g.mu.Lock()
+		g.sums[key] = sums
+		g.mu.Unlock()
 	}
-	return sum
+	return sums[g.parentIx[t]]
 }
 
 // PopulationOf returns the generated legal population of t for year: the
 // referential's latest population, drifting 0.4 % a year; a parent's is
 // the sum of its communes'.
 func (g *Generator) Population(t *geo.Territory, year int) float64 {
-	return g.Additive(t, func(c *geo.Territory) float64 {
+	return g.Additive(t, "pop|"+strconv.Itoa(year), func(c *geo.Territory) float64 {
 		p, ok := c.LatestPopulation()
 		base, ref := Pop(c), 2023
 		if ok {
@@ -111,7 +137,7 @@ var ageTable = append(append(CensusBands[:0:0], AgeShares...), CensusBands...)
 
 // ageSex returns the census population of one sex ("M", "F") and age band.
 func (g *Generator) AgeSex(t *geo.Territory, year int, sex, age string) float64 {
-	return g.Additive(t, func(c *geo.Territory) float64 {
+	return g.Additive(t, "agesex|"+strconv.Itoa(year)+"|"+sex+"|"+age, func(c *geo.Territory) float64 {
 		p := g.Population(c, year)
 		for _, a := range ageTable {
 			if a.Code == age {
@@ -149,7 +175,7 @@ func Income(t *geo.Territory, measure string) float64 {
 // activity returns the census counts of the 15-64 by EMPSTA_ENQ: "1"
 // employed, "2" unemployed, "_T" all.
 func (g *Generator) Activity(t *geo.Territory, year int, status string) float64 {
-	return g.Additive(t, func(c *geo.Territory) float64 {
+	return g.Additive(t, "act|"+strconv.Itoa(year)+"|"+status, func(c *geo.Territory) float64 {
 		total := math.Round(g.Population(c, year) * 0.62)
 		act := 0.68 + 0.1*Hash01(c, "act")
 		u := 0.05 + 0.1*Hash01(c, "chomage")
@@ -165,7 +191,7 @@ func (g *Generator) Activity(t *geo.Territory, year int, status string) float64 
 
 // jobs returns the jobs at place of work.
 func (g *Generator) Jobs(t *geo.Territory, year int) float64 {
-	return g.Additive(t, func(c *geo.Territory) float64 {
+	return g.Additive(t, "jobs|"+strconv.Itoa(year), func(c *geo.Territory) float64 {
 		return math.Round(g.Population(c, year) * (0.15 + 0.6*Hash01(c, "jobs")))
 	})
 }
@@ -175,7 +201,7 @@ var Sectors = []string{"AZ", "BE", "FZ", "GI", "OQ"}
 // establishments returns establishments (UNIT_LOC) or their employees
 // (EMPL3112) in a sector.
 func (g *Generator) Establishments(t *geo.Territory, measure, sector string) float64 {
-	return g.Additive(t, func(c *geo.Territory) float64 {
+	return g.Additive(t, "etab|"+measure+"|"+sector, func(c *geo.Territory) float64 {
 		n := math.Round(Pop(c) * 0.08 * (0.5 + Hash01(c, "etab"+sector)) / float64(len(Sectors)))
 		if measure == "EMPL3112" {
 			return math.Round(n * (1 + 6*Hash01(c, "empl"+sector)))
@@ -186,7 +212,7 @@ func (g *Generator) Establishments(t *geo.Territory, measure, sector string) flo
 
 // events returns births ("NAIS") or deaths ("DECES") in a year.
 func (g *Generator) Events(t *geo.Territory, kind string, year int) float64 {
-	return g.Additive(t, func(c *geo.Territory) float64 {
+	return g.Additive(t, "events|"+kind+"|"+strconv.Itoa(year), func(c *geo.Territory) float64 {
 		rate := 0.008 + 0.006*Hash01(c, kind+strconv.Itoa(year))
 		return math.Round(g.Population(c, year) * rate)
 	})

@@ -27,7 +27,7 @@ func (s *Server) ddlCells(croisement string, year int, t *geo.Territory) (cells 
 	switch croisement {
 	case "IND_POPLEGALES":
 		p := g.Population(t, year)
-		capt := g.Additive(t, func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })
+		capt := g.Additive(t, "popcap", func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })
 		mod := [][2]string{{"IND_POPLEGALES", "1"}}
 		return []ddlFakeCell{
 			{"POPMUN", "Population municipale", mod, num(p)},

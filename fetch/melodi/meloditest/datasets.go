@@ -58,7 +58,7 @@ var fakeDatasets = []*fakeDataset{
 		dims: []string{"FREQ", "POPREF_MEASURE"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
 			pm := g.Population(t, atoi(p))
-			capt := g.Additive(t, func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })
+			capt := g.Additive(t, "popcap", func(c *geo.Territory) float64 { return float64(int(fetchtest.Pop(c) * 0.015)) })
 			emit(cell{dims: []string{"A", "PMUN"}, value: pm})
 			emit(cell{dims: []string{"A", "PTOT"}, value: pm + capt})
 			emit(cell{dims: []string{"A", "PCAP"}, value: capt})
@@ -78,7 +78,7 @@ var fakeDatasets = []*fakeDataset{
 		},
 	},
 	{
-		id: "DS_RP_POPULATION_PRINC", title: "Population selon le sexe et l'âge", periods: []string{"2011", "2016", "2022"},
+		id: "DS_RP_POPULATION_PRINC", title: "Population selon le sexe et l'âge", periods: []string{"2016", "2022"},
 		modified: "2025-06-26T12:00:00", levels: allLevels, fm: true,
 		dims: []string{"SEX", "AGE", "FREQ", "RP_MEASURE"}, attrs: []string{"OBS_STATUS"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
@@ -116,7 +116,7 @@ var fakeDatasets = []*fakeDataset{
 				case "IR_D9_D1_SL":
 					unit, v = "RATIO", math.Round(fetchtest.Income(t, "D9_SL")/fetchtest.Income(t, "D1_SL")*10)/10
 				case "NUM_HH":
-					unit, v = "HH", g.Additive(t, func(c *geo.Territory) float64 { return math.Round(fetchtest.Pop(c) / 2.2) })
+					unit, v = "HH", g.Additive(t, "numhh", func(c *geo.Territory) float64 { return math.Round(fetchtest.Pop(c) / 2.2) })
 				}
 				emit(cell{dims: []string{m, unit, "A"}, value: v, secret: secret})
 			}
@@ -197,7 +197,7 @@ var fakeDatasets = []*fakeDataset{
 				if act == "I552" {
 					place = "BEDPLACE"
 				}
-				n := g.Additive(t, func(c *geo.Territory) float64 {
+				n := g.Additive(t, "tour|"+act, func(c *geo.Territory) float64 {
 					return math.Floor(fetchtest.Pop(c) / 1500 * fetchtest.Hash01(c, "tour"+act) * 2)
 				})
 				rankings := []string{"_T", "1", "2", "3", "4", "5", "NC"}
@@ -219,7 +219,7 @@ var fakeDatasets = []*fakeDataset{
 		},
 	},
 	{
-		id: "DS_SIDE_CREA_ENT_COM", title: "Créations d'entreprises par activité", periods: years(2012, 2024),
+		id: "DS_SIDE_CREA_ENT_COM", title: "Créations d'entreprises par activité", periods: years(2019, 2024),
 		modified: "2025-02-12T12:00:00", levels: allLevels,
 		dims: []string{"ACTIVITY", "LEGAL_FORM", "FREQ"}, attrs: []string{"OBS_STATUS"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
@@ -227,7 +227,7 @@ var fakeDatasets = []*fakeDataset{
 		},
 	},
 	{
-		id: "DS_SIDE_CREA_ETAB_COM", title: "Créations d'établissements par activité", periods: years(2012, 2024),
+		id: "DS_SIDE_CREA_ETAB_COM", title: "Créations d'établissements par activité", periods: years(2019, 2024),
 		modified: "2025-02-12T12:00:00", levels: allLevels,
 		dims: []string{"ACTIVITY", "LEGAL_FORM", "SIDE_MEASURE", "FREQ"}, attrs: []string{"OBS_STATUS"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
@@ -243,7 +243,7 @@ var fakeDatasets = []*fakeDataset{
 		attrs: []string{"OBS_STATUS"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
 			y := atoi(p)
-			total := g.Additive(t, func(c *geo.Territory) float64 { return math.Round(g.Population(c, y) / 1.9) })
+			total := g.Additive(t, "logt|"+p, func(c *geo.Territory) float64 { return math.Round(g.Population(c, y) / 1.9) })
 			row := func(ocs, tdw, tsh, nor string, v float64) {
 				emit(cell{dims: []string{ocs, tdw, tsh, nor, "_T", "_T", "_T", "_T", "_T", "A", "DWELLINGS"}, value: v})
 			}
@@ -267,7 +267,7 @@ var fakeDatasets = []*fakeDataset{
 		modified: "2025-06-26T12:00:00", levels: allLevels,
 		dims: []string{"SEX", "AGE", "EDUC", "FREQ", "RP_MEASURE"}, attrs: []string{"OBS_STATUS"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			pop := g.Additive(t, func(c *geo.Territory) float64 { return math.Round(g.Population(c, atoi(p)) * 0.72) })
+			pop := g.Additive(t, "dipl|"+p, func(c *geo.Territory) float64 { return math.Round(g.Population(c, atoi(p)) * 0.72) })
 			shares := []float64{0.2, 0.05, 0.22, 0.17, 0.12, 0.12, 0.12}
 			rest := pop
 			for i, e := range rpEduc {
@@ -288,7 +288,7 @@ var fakeDatasets = []*fakeDataset{
 		modified: "2025-06-26T12:00:00", levels: allLevels,
 		dims: []string{"NPH", "OCS", "NOC", "CIVIL_STATUS", "COUPLE", "AGE", "FREQ", "RP_MEASURE"}, attrs: []string{"OBS_STATUS"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			hh := g.Additive(t, func(c *geo.Territory) float64 { return math.Round(g.Population(c, atoi(p)) / 2.2) })
+			hh := g.Additive(t, "hh|"+p, func(c *geo.Territory) float64 { return math.Round(g.Population(c, atoi(p)) / 2.2) })
 			shares := []float64{0.37, 0.33, 0.13, 0.11}
 			rest := hh
 			for i, n := range []string{"1", "2", "3", "4"} {
@@ -307,7 +307,7 @@ var fakeDatasets = []*fakeDataset{
 		modified: "2025-06-26T12:00:00", levels: allLevels,
 		dims: []string{"TFN", "NCH", "FREQ", "RP_MEASURE"}, attrs: []string{"OBS_STATUS"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
-			fam := g.Additive(t, func(c *geo.Territory) float64 { return math.Round(g.Population(c, atoi(p)) / 3.4) })
+			fam := g.Additive(t, "fam|"+p, func(c *geo.Territory) float64 { return math.Round(g.Population(c, atoi(p)) / 3.4) })
 			mono, sans := share(fam, 0.16), share(fam, 0.42)
 			for _, r := range []struct {
 				tfn string
@@ -324,7 +324,7 @@ var fakeDatasets = []*fakeDataset{
 func creations(g *fetchtest.Generator, t *geo.Territory, p, salt string, emit func(dims []string, v float64)) {
 	total := 0.0
 	for _, a := range a10 {
-		v := g.Additive(t, func(c *geo.Territory) float64 {
+		v := g.Additive(t, salt+"|"+a+"|"+p, func(c *geo.Territory) float64 {
 			return math.Floor(fetchtest.Pop(c) * 0.011 * fetchtest.Hash01(c, salt+a+p) / float64(len(a10)) * 2)
 		})
 		total += v

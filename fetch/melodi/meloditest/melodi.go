@@ -3,10 +3,12 @@ package meloditest
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -475,6 +477,9 @@ func (s *Server) fileAnswer(r *http.Request) (int, http.Header, []byte) {
 func (s *Server) buildZip(d *fakeDataset, name string) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
 	w, err := zw.Create(name + "_data.csv")
 	if err != nil {
 		return nil, err
