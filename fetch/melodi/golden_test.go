@@ -179,3 +179,32 @@ func TestGoldenFile(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedValues: values indicator.CheckValue refuses (a negative
+// count, one beyond any French figure) are counted as skipped and named,
+// never kept as figures.
+func TestRefusedValues(t *testing.T) {
+	const data = `"GEO";"GEO_OBJECT";"EC_MEASURE";"FREQ";"OBS_STATUS";"TIME_PERIOD";"OBS_VALUE"
+"44109";"COM";"LVB";"A";"A";"2023";"-5"
+"44";"DEP";"LVB";"A";"A";"2023";"1E+300"
+"52";"REG";"LVB";"A";"A";"2023";"40123"
+"FM";"FRANCE";"LVB";"A";"A";"2023";"600000"
+`
+	mp := newMapper(datasetByID(t, "DS_ETAT_CIVIL_NAIS_COMMUNES"), "2023", newGeoMapper(nantesRef(t)))
+	var kept []string
+	if _, err := decodeCSV(strings.NewReader(data), func(o *obs) error {
+		if f, ok := mp.figure(o); ok {
+			kept = append(kept, f.Territory)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(kept, " ") != "region/52" {
+		t.Errorf("kept %q, want only region/52", kept)
+	}
+	if mp.t.Skipped[skipRefused] != 2 || mp.t.Skipped[skipFranceFM] != 1 || len(mp.t.Refused) != 2 ||
+		!strings.Contains(mp.t.Refused[0], "DS_ETAT_CIVIL_NAIS_COMMUNES: commune/44109 2023") {
+		t.Errorf("skipped %v, refused %q; want 2 refused naming dataset, territory and period, 1 FRANCE-FM", mp.t.Skipped, mp.t.Refused)
+	}
+}
