@@ -269,16 +269,13 @@ var fakeDatasets = []*fakeDataset{
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
 			pop := g.Additive(t, "dipl|"+p, func(c *geo.Territory) float64 { return math.Round(g.Population(c, atoi(p)) * 0.72) })
 			shares := []float64{0.2, 0.05, 0.22, 0.17, 0.12, 0.12, 0.12}
-			rest := pop
+			total := 0.0
 			for i, e := range rpEduc {
 				v := share(pop, shares[i])
-				if i == len(rpEduc)-1 {
-					v = rest
-				}
-				rest -= v
+				total += v
 				emit(cell{dims: []string{"_T", "_T", e, "A", "POP"}, value: v})
 			}
-			emit(cell{dims: []string{"_T", "_T", "_T", "A", "POP"}, value: pop})
+			emit(cell{dims: []string{"_T", "_T", "_T", "A", "POP"}, value: total})
 			emit(cell{dims: []string{"_T", "_T", "500T702_RP", "A", "POP"}, value: share(pop, 0.36)})
 			emit(cell{dims: []string{"F", "_T", "_T", "A", "POP"}, value: share(pop, 0.52)})
 		},
@@ -289,15 +286,13 @@ var fakeDatasets = []*fakeDataset{
 		dims: []string{"NPH", "OCS", "NOC", "CIVIL_STATUS", "COUPLE", "AGE", "FREQ", "RP_MEASURE"}, attrs: []string{"OBS_STATUS"},
 		cells: func(g *fetchtest.Generator, t *geo.Territory, p string, emit func(cell)) {
 			hh := g.Additive(t, "hh|"+p, func(c *geo.Territory) float64 { return math.Round(g.Population(c, atoi(p)) / 2.2) })
-			shares := []float64{0.37, 0.33, 0.13, 0.11}
-			rest := hh
-			for i, n := range []string{"1", "2", "3", "4"} {
-				v := share(hh, shares[i])
-				rest -= v
+			total := 0.0
+			for i, n := range []string{"1", "2", "3", "4", "5+"} {
+				v := share(hh, []float64{0.37, 0.33, 0.13, 0.11, 0.06}[i])
+				total += v
 				emit(cell{dims: []string{n, "_T", "_T", "_T", "_T", "_T", "A", "DWELLINGS"}, value: v})
 			}
-			emit(cell{dims: []string{"5+", "_T", "_T", "_T", "_T", "_T", "A", "DWELLINGS"}, value: rest})
-			emit(cell{dims: []string{"_T", "_T", "_T", "_T", "_T", "_T", "A", "DWELLINGS"}, value: hh})
+			emit(cell{dims: []string{"_T", "_T", "_T", "_T", "_T", "_T", "A", "DWELLINGS"}, value: total})
 			emit(cell{dims: []string{"_T", "_T", "_T", "_T", "_T", "_T", "A", "DWELLINGS_POPSIZE"}, value: share(hh, 2.2)})
 			emit(cell{dims: []string{"_T", "DW_MAIN", "_T", "_T", "_T", "Y_GE80", "A", "ONEPERS"}, value: share(hh, 0.06)})
 		},

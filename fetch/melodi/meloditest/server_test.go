@@ -1,6 +1,9 @@
 package meloditest
 
 import (
+	"archive/zip"
+	"bytes"
+	csv2 "encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -101,5 +104,68 @@ func TestConsistency(t *testing.T) {
 	}
 	if _, _, b := get(t, srv.MelodiURL+"/data/DS_FILOSOFI_CC?GEO=COM-69001"); !strings.Contains(string(b), `"CONF_STATUS":"C"`) {
 		t.Errorf("income of Affoux (398 inhabitants) is not secret: %s", b)
+	}
+}
+
+// TestShapes: the fake answers as the recordings do: 500 with a plain-text
+// French message for an unknown dataset, a catalogue whose datasets carry a
+// zipped CSV product, a range listing every dimension, zips holding
+// *_data.csv and *_metadata.csv with no negative count.
+func TestShapes(t *testing.T) {
+	srv := New(Options{Ref: testRef(t)})
+	defer srv.Close()
+	code, h, b := get(t, srv.MelodiURL+"/data/DS_NEXISTEPAS?totalCount=TRUE&maxResult=0")
+	if code != 500 || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") || string(b) != "Le serveur a rencontré une erreur inattendue." {
+		t.Errorf("unknown dataset: %d %q %q", code, h.Get("Content-Type"), b)
+	}
+	_, _, b = get(t, srv.MelodiURL+"/catalog/all")
+	var cat []struct {
+		Identifier string
+		Product    []struct{ ID, Format, PackageFormat, AccessURL string }
+	}
+	if err := json.Unmarshal(b, &cat); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range cat {
+		if findDataset(d.Identifier) == nil {
+			continue
+		}
+		var csv string
+		for _, p := range d.Product {
+			if p.Format == "CSV" && p.PackageFormat == "application/zip" {
+				csv = p.ID
+			}
+		}
+		if csv == "" {
+			t.Errorf("%s: no zipped CSV product in %+v", d.Identifier, d.Product)
+			continue
+		}
+		code, _, body := get(t, srv.MelodiURL+"/file/"+d.Identifier+"/"+csv)
+		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+		if code != 200 || err != nil || len(zr.File) != 2 || !strings.HasSuffix(zr.File[0].Name, "_data.csv") || !strings.HasSuffix(zr.File[1].Name, "_metadata.csv") {
+			t.Errorf("%s: file %d %v", d.Identifier, code, err)
+			continue
+		}
+		rc, _ := zr.File[0].Open()
+		r := csv2.NewReader(rc)
+		r.Comma = ';'
+		rows, err := r.ReadAll()
+		rc.Close()
+		if err != nil || len(rows) < 2 || rows[0][0] != "GEO" || rows[0][len(rows[0])-1] != "OBS_VALUE" {
+			t.Errorf("%s: data csv %v, header %v", d.Identifier, err, rows[0])
+			continue
+		}
+		for _, row := range rows[1:] {
+			if v := row[len(row)-1]; strings.HasPrefix(v, "-") {
+				t.Errorf("%s: negative value %v", d.Identifier, row)
+				break
+			}
+		}
+		_, _, rb := get(t, srv.MelodiURL+"/range/"+d.Identifier)
+		for _, dim := range findDataset(d.Identifier).dims {
+			if !bytes.Contains(rb, []byte(`"code":"`+dim+`"`)) {
+				t.Errorf("%s: range lacks %s", d.Identifier, dim)
+			}
+		}
 	}
 }
