@@ -13,7 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"territoires/fetch/melodi/meloditest"
-	"territoires/fetch/urssaftest"
+	"territoires/fetch/urssaf/urssaftest"
 	"territoires/geo"
 )
 
@@ -89,6 +89,23 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 		t.Errorf("download: illustrative %v, %d series", api.Illustratif, len(api.Series))
 	}
 	t.Logf("sources of the download: %v", sources)
+	// The URSSAF charts of issue 10 show the fake portal's figures.
+	for page, ids := range map[string][]string{
+		"region/94":      {"secteurs-regionaux", "particuliers-employeurs", "particuliers-employeurs-habitants"},
+		"departement/2A": {"particuliers-employeurs", "particuliers-employeurs-habitants", "embauches"},
+	} {
+		f, _ := os.Open(filepath.Join(dir, "public", page, "index.html"))
+		doc, err := goquery.NewDocumentFromReader(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if src := doc.Find("figure#" + id + " p.source").Text(); !strings.Contains(src, "Urssaf, open data") {
+				t.Errorf("%s: chart %s missing or without its source (%q)", page, id, src)
+			}
+		}
+	}
 	sum, _ := os.ReadFile(summary)
 	if !strings.Contains(string(sum), "API calls spent") {
 		t.Errorf("summary = %q", sum)

@@ -26,6 +26,7 @@ import (
 	"territoires/fetch"
 	_ "territoires/fetch/ddl"    // registers the Données Locales client
 	_ "territoires/fetch/melodi" // registers the MELODI client
+	_ "territoires/fetch/urssaf" // registers the URSSAF source
 	"territoires/geo"
 	"territoires/progress"
 )

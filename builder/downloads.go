@@ -45,6 +45,7 @@ var csvHeader = []string{"code_territoire", "mesure", "ventilation", "periode", 
 // says when they hold a separator, a quote or a line break.
 func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) error {
 	field := func(s string, last bool) {
+		s = spreadsheetSafe(s)
 		if strings.ContainsAny(s, ";\"\r\n") {
 			buf.WriteByte('"')
 			buf.WriteString(strings.ReplaceAll(s, `"`, `""`))

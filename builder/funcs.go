@@ -42,23 +42,31 @@ func formatInt(n int) string {
 }
 
 // formatDecimal writes a number with a decimal comma and the given number of
-// decimals: (1234.567, 1) → "1 234,6".
+// decimals: (1234.567, 1) → "1 234,6". Any float64 is safe, 1e300 included:
+// the digits come from strconv, never from an integer conversion that could
+// overflow. NaN and infinities, which decoders refuse, read "–".
 func formatDecimal(x float64, decimals int) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "–"
 	}
-	p := math.Pow10(decimals)
-	r := math.Round(math.Abs(x) * p)
-	ip := int(r / p)
-	s := formatInt(ip)
-	if x < 0 && r != 0 {
-		s = "−" + s
+	decimals = min(max(decimals, 0), 6)
+	digits := strconv.FormatFloat(math.Abs(x), 'f', decimals, 64)
+	ip, frac, _ := strings.Cut(digits, ".")
+	var b strings.Builder
+	if x < 0 && strings.Trim(digits, "0.") != "" {
+		b.WriteString("−") // minus sign, only when the rounded value is not zero
 	}
-	if decimals > 0 {
-		frac := strconv.Itoa(int(r) - ip*int(p))
-		s += "," + strings.Repeat("0", decimals-len(frac)) + frac
+	for i, r := range ip {
+		if i > 0 && (len(ip)-i)%3 == 0 {
+			b.WriteString(nnbsp)
+		}
+		b.WriteRune(r)
 	}
-	return s
+	if frac != "" {
+		b.WriteString(",")
+		b.WriteString(frac)
+	}
+	return b.String()
 }
 
 // formatPercent writes a percentage with one decimal: 12.34 → "12,3 %".

@@ -24,7 +24,8 @@ func TestFormatDecimal(t *testing.T) {
 		in   float64
 		dec  int
 		want string
-	}{{1234.567, 1, "1_234,6"}, {0.05, 1, "0,1"}, {-2.25, 2, "−2,25"}, {-0.01, 1, "0,0"}, {21340, 0, "21_340"}, {3.5, 2, "3,50"}} {
+	}{{1234.567, 1, "1_234,6"}, {0.05, 1, "0,1"}, {-2.25, 2, "−2,25"}, {-0.01, 1, "0,0"}, {21340, 0, "21_340"}, {3.5, 2, "3,50"},
+		{-1e16, 1, "−10_000_000_000_000_000,0"}, {12.7, -3, "13"}, {1, 99, "1,000000"}} {
 		if got := formatDecimal(tt.in, tt.dec); got != sp(tt.want) {
 			t.Errorf("formatDecimal(%v, %d) = %q, want %q", tt.in, tt.dec, got, sp(tt.want))
 		}
@@ -73,4 +74,29 @@ func TestPostalCodes(t *testing.T) {
 			t.Errorf("postalCodes(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestFormatDecimalHuge: a hostile 1e300 prints its 301 digits, no panic.
+func TestFormatDecimalHuge(t *testing.T) {
+	got := strings.ReplaceAll(formatDecimal(1e300, 0), nnbsp, "")
+	if len(got) != 301 || !strings.HasPrefix(got, "1000000000000000052") {
+		t.Errorf("formatDecimal(1e300, 0) = %q (%d digits), want the 301 digits of 1e300", got, len(got))
+	}
+}
+
+// FuzzFormatDecimal checks that no float64 and no decimals count can make
+// the formatter panic, and that what it writes reads back as the number.
+func FuzzFormatDecimal(f *testing.F) {
+	for _, x := range []float64{0, -0.01, 1234.567, 1e300, -1e300, 5e-324, 1.7976931348623157e308} {
+		f.Add(x, 1)
+	}
+	f.Fuzz(func(t *testing.T, x float64, decimals int) {
+		s := formatDecimal(x, decimals)
+		if s == "" {
+			t.Fatalf("formatDecimal(%v, %d) is empty", x, decimals)
+		}
+		if strings.ContainsAny(s, ".-") {
+			t.Fatalf("formatDecimal(%v, %d) = %q: a point or an ASCII minus", x, decimals, s)
+		}
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -180,14 +179,6 @@ func OnlyDatasets(err error) bool {
 	}
 	walk(err)
 	return only
-}
-
-// Logger is the engine's logger, for sources that report as they go.
-func (e *Engine) Logger() *slog.Logger {
-	if e.log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return e.log
 }
 
 // Provenance returns the reports of the datasets, as the builder's

@@ -330,7 +330,7 @@ func (s *Source) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Fig
 	for i, gs := range urssafGS {
 		add(indicator.Emploi, indicator.EffectifsSal, "GS="+gs, lastYear, a.salariedGS[i], present, uv)
 	}
-	return append(out, s.series(t, a)...), nil
+	return s.withURSSAF(t, append(out, s.series(t, a)...)), nil // urssaf.go
 }
 
 // series returns the regional and national Urssaf series shown on région,

@@ -47,7 +47,7 @@ func inseeConfig(t testing.TB, ddlURL string) fetch.Config {
 	cfg := fetch.Defaults()
 	cfg.DDLURL = ddlURL
 	cfg.Sources = []string{"insee"}
-	cfg.Quota, cfg.Margin, cfg.Window = 1000, 1, time.Second
+	cfg.Quota, cfg.Margin, cfg.Window = 1000, 1, fetch.Duration(time.Second)
 	cfg.CacheDir = t.TempDir()
 	return cfg
 }
