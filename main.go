@@ -24,9 +24,10 @@ import (
 	"territoires/builder"
 	"territoires/config"
 	"territoires/fetch"
-	_ "territoires/fetch/ddl"    // registers the Données Locales client
-	_ "territoires/fetch/melodi" // registers the MELODI client
-	_ "territoires/fetch/urssaf" // registers the URSSAF source
+	_ "territoires/fetch/ddl"         // registers the Données Locales client
+	_ "territoires/fetch/melodi"      // registers the MELODI client
+	_ "territoires/fetch/metadonnees" // the study zonings (provider "metadonnees")
+	_ "territoires/fetch/urssaf"      // registers the URSSAF source
 	"territoires/geo"
 	"territoires/progress"
 )
@@ -114,6 +115,7 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(400 << 20))
 	}
 	var src builder.Source // nil: the offline source
+	var zones []geo.ZoneInput
 	var calls fetch.Summary
 	var stale []string // datasets whose figures are older than the producer's
 	if site.Source == "api" {
@@ -133,9 +135,13 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 		fmt.Fprintf(log, "read %d figures from the fetch cache %s\n", ix.Len(), site.Fetch.CacheDir)
 		stale = staleDatasets(ix, calls, log)
 		src = ix
+		if zones, err = fetch.LoadZones(ctx, site.Fetch, ref, nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "read %d study zones from the fetch cache\n", len(zones))
 	}
 	rep := progress.New(log, "pages")
-	sum, err := builder.Build(ctx, builder.Options{Site: site, Source: src, Progress: rep.Update, Log: log})
+	sum, err := builder.Build(ctx, builder.Options{Site: site, Source: src, Zones: zones, Progress: rep.Update, Log: log})
 	rep.Done()
 	if err != nil {
 		return fmt.Errorf("build: %w", err)

@@ -28,6 +28,8 @@ type siteView struct {
 	// Illustrative is set when the figures are synthetic: every page says
 	// so in a banner and is kept out of search engines.
 	Illustrative bool
+
+	zones *geo.Zonings // study zonings of the build (zones.go); nil: none
 }
 
 // url returns the link to a URL path of the site ("/commune/69123/").
@@ -69,6 +71,7 @@ type pageView struct {
 	Pop         []popRow
 	Latest      *popRow
 	Groups      []groupView
+	Zonings     []codeView // a commune's study zones (zones.go)
 	KeyFigures  []keyFigure
 	Themes      []themeView
 	Downloads   string             // URL of the downloads, without extension
@@ -239,6 +242,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 	case geo.Commune:
 		group("arrondissements", "Arrondissements municipaux", t.Children)
 	}
+	s.zoneLinks(v, t, link)
 	return v, nil
 }
 

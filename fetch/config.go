@@ -19,6 +19,9 @@ const (
 	DefaultMelodiURL = "https://api.insee.fr/melodi"
 	DefaultDDLURL    = "https://api.insee.fr/donnees-locales"
 	DefaultURSSAFURL = "https://open.urssaf.fr/api/explore/v2.1"
+	// DefaultMetadonneesURL is INSEE's geography metadata API (study
+	// zonings and their communes), behind the same gateway and quota.
+	DefaultMetadonneesURL = "https://api.insee.fr/metadonnees"
 	// DefaultTokenURL is the token endpoint of INSEE's API portal, used
 	// for OAuth2 client credentials when TERRITOIRES_INSEE_CLIENT_ID is set.
 	DefaultTokenURL = "https://auth.insee.net/auth/realms/apim-gravitee/protocol/openid-connect/token"
@@ -35,6 +38,8 @@ type Config struct {
 	MelodiURL string `toml:"melodi_url"` // base URL of MELODI
 	DDLURL    string `toml:"ddl_url"`    // base URL of Données Locales
 	URSSAFURL string `toml:"urssaf_url"` // base URL of the URSSAF Explore API v2.1
+	// MetadonneesURL is the base URL of INSEE's Métadonnées API.
+	MetadonneesURL string `toml:"metadonnees_url"`
 
 	// Quota is the INSEE gateway's limit per Window, shared by MELODI and
 	// DDL: 30 calls a minute per IP address.
@@ -98,6 +103,7 @@ func Defaults() Config {
 		MelodiURL:      DefaultMelodiURL,
 		DDLURL:         DefaultDDLURL,
 		URSSAFURL:      DefaultURSSAFURL,
+		MetadonneesURL: DefaultMetadonneesURL,
 		Quota:          30,
 		Margin:         1,
 		Window:         Duration(time.Minute),
@@ -122,6 +128,7 @@ func (c Config) WithDefaults() Config {
 	c.MelodiURL = orDefault(c.MelodiURL, d.MelodiURL)
 	c.DDLURL = orDefault(c.DDLURL, d.DDLURL)
 	c.URSSAFURL = orDefault(c.URSSAFURL, d.URSSAFURL)
+	c.MetadonneesURL = orDefault(c.MetadonneesURL, d.MetadonneesURL)
 	c.Quota = orDefault(c.Quota, d.Quota)
 	c.Margin = orDefault(c.Margin, d.Margin)
 	c.Window = orDefault(c.Window, d.Window)
@@ -153,6 +160,7 @@ func (c Config) Validate() error {
 	}
 	for _, u := range []struct{ field, url string }{
 		{"melodi_url", c.MelodiURL}, {"ddl_url", c.DDLURL}, {"urssaf_url", c.URSSAFURL},
+		{"metadonnees_url", c.MetadonneesURL},
 	} {
 		p, err := url.Parse(u.url)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
@@ -206,6 +214,7 @@ const (
 	EnvMelodiURL    = "TERRITOIRES_MELODI_URL"
 	EnvDDLURL       = "TERRITOIRES_DDL_URL"
 	EnvURSSAFURL    = "TERRITOIRES_URSSAF_URL"
+	EnvMetadonnees  = "TERRITOIRES_METADONNEES_URL"
 	EnvSource       = "TERRITOIRES_INSEE_SOURCE"
 	EnvQuota        = "TERRITOIRES_INSEE_QUOTA"
 	EnvAPIKey       = "TERRITOIRES_INSEE_API_KEY"       // sent as X-INSEE-Api-Key-Integration
@@ -223,6 +232,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		dst *string
 	}{
 		{EnvMelodiURL, &c.MelodiURL}, {EnvDDLURL, &c.DDLURL}, {EnvURSSAFURL, &c.URSSAFURL}, {EnvSource, &c.Source},
+		{EnvMetadonnees, &c.MetadonneesURL},
 	} {
 		if v := strings.TrimSpace(getenv(o.env)); v != "" {
 			*o.dst = v

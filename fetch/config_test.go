@@ -20,6 +20,7 @@ func TestConfigValidate(t *testing.T) {
 		{"melodi_url", func(c *Config) { c.MelodiURL = "ftp://x" }},
 		{"ddl_url", func(c *Config) { c.DDLURL = "https://user:pw@api.insee.fr/donnees-locales" }},
 		{"urssaf_url", func(c *Config) { c.URSSAFURL = "not a url" }},
+		{"metadonnees_url", func(c *Config) { c.MetadonneesURL = "api.insee.fr/metadonnees" }},
 		{"quota", func(c *Config) { c.Quota = -1 }},
 		{"margin", func(c *Config) { c.Margin = 30 }},
 		{"window", func(c *Config) { c.Window = -Duration(time.Second) }},
@@ -74,6 +75,7 @@ func TestConfigApplyEnv(t *testing.T) {
 		EnvMelodiURL:    "http://mirror.test/melodi",
 		EnvDDLURL:       "http://mirror.test/ddl",
 		EnvURSSAFURL:    "http://mirror.test/urssaf",
+		EnvMetadonnees:  "http://mirror.test/metadonnees",
 		EnvSource:       "ddl",
 		EnvQuota:        "12",
 		EnvAPIKey:       "key-123-secret",
@@ -85,7 +87,7 @@ func TestConfigApplyEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.MelodiURL != env[EnvMelodiURL] || c.DDLURL != env[EnvDDLURL] || c.URSSAFURL != env[EnvURSSAFURL] ||
-		c.Source != "ddl" || c.Quota != 12 {
+		c.MetadonneesURL != env[EnvMetadonnees] || c.Source != "ddl" || c.Quota != 12 {
 		t.Errorf("after ApplyEnv: %+v", c)
 	}
 	if err := c.Validate(); err != nil {

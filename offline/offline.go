@@ -243,7 +243,8 @@ func (s *Source) aggregate(t *geo.Territory) *agg {
 // communesOf lists the communes of a parent territory.
 func (s *Source) communesOf(t *geo.Territory) []*geo.Territory {
 	switch t.Kind {
-	case geo.EPCI, geo.Departement, geo.Collectivite:
+	case geo.EPCI, geo.Departement, geo.Collectivite,
+		geo.ArrondissementDep, geo.ZoneEmploi, geo.UniteUrbaine, geo.AireAttraction, geo.BassinVie:
 		return t.Children
 	case geo.Region:
 		var cs []*geo.Territory

@@ -10,16 +10,17 @@ import (
 // before COM: Paris, Lyon and Marseille are communes (COM-69123) and have
 // arrondissements (ARM-69381).
 var levels = map[string][]geo.Kind{
-	"REG":     {geo.Region, geo.Collectivite},
-	"DEP":     {geo.Departement, geo.Collectivite},
-	"EPCI":    {geo.EPCI},
-	"COM":     {geo.Commune, geo.Arrondissement},
-	"ARM":     {geo.Arrondissement},
-	"ARR":     {geo.ArrondissementDep},
-	"ZE2020":  {geo.ZoneEmploi},
-	"UU2020":  {geo.UniteUrbaine},
-	"AAV2020": {geo.AireAttraction},
-	"BV2022":  {geo.BassinVie},
+	"REG":  {geo.Region, geo.Collectivite},
+	"DEP":  {geo.Departement, geo.Collectivite},
+	"EPCI": {geo.EPCI},
+	"COM":  {geo.Commune, geo.Arrondissement},
+	"ARM":  {geo.Arrondissement},
+	"ARR":  {geo.ArrondissementDep},
+}
+
+// studyLevels are MELODI's GEO objects of INSEE's study zonings.
+var studyLevels = map[string]geo.Kind{
+	"ZE2020": geo.ZoneEmploi, "UU2020": geo.UniteUrbaine, "AAV2020": geo.AireAttraction, "BV2022": geo.BassinVie,
 }
 
 // geoMapper maps MELODI GEO values to referential IDs, remembering each
@@ -62,6 +63,14 @@ func (g *geoMapper) lookup(v string) (string, string) {
 			return g.ref.France.ID(), ""
 		}
 		return "", skipTerritory
+	}
+	if k, ok := studyLevels[obj]; ok {
+		// Study zones are not in the referential: the build makes them from
+		// INSEE's geography (fetch/metadonnees), with these IDs.
+		if code == "" {
+			return "", skipTerritory
+		}
+		return k.Slug() + "/" + code, ""
 	}
 	kinds, known := levels[obj]
 	if !known {
