@@ -18,12 +18,13 @@ import (
 	"territoires/fetch"
 	"territoires/fetch/melodi"
 	"territoires/fetch/melodi/meloditest"
+	"territoires/fetch/metadonnees/metadonneestest"
 	"territoires/geo"
 	"territoires/indicator"
 )
 
-// melodiSite starts a fake MELODI for the Rhône and writes a site.toml
-// building the Rhône from it (INSEE only).
+// melodiSite starts a fake MELODI and a fake Métadonnées API for the
+// Rhône and writes a site.toml building the Rhône from them (INSEE only).
 func melodiSite(t *testing.T) (srv *meloditest.Server, cfg string, dir string) {
 	t.Helper()
 	f, err := os.Open("fetch/testdata/ref69.tsv")
@@ -37,10 +38,13 @@ func melodiSite(t *testing.T) (srv *meloditest.Server, cfg string, dir string) {
 	}
 	srv = meloditest.New(meloditest.Options{Ref: ref, Quota: 100000, Window: time.Second})
 	t.Cleanup(srv.Close)
+	meta := metadonneestest.New(ref, nil, 0, time.Second) // synthetic zones of the Rhône
+	t.Cleanup(meta.Close)
 	for k, v := range map[string]string{
-		"TERRITOIRES_SOURCE":      "api",
-		"TERRITOIRES_MELODI_URL":  srv.MelodiURL,
-		"TERRITOIRES_INSEE_QUOTA": "100000",
+		"TERRITOIRES_SOURCE":          "api",
+		"TERRITOIRES_MELODI_URL":      srv.MelodiURL,
+		"TERRITOIRES_METADONNEES_URL": meta.URL,
+		"TERRITOIRES_INSEE_QUOTA":     "100000",
 	} {
 		t.Setenv(k, v)
 	}
