@@ -25,7 +25,7 @@ import (
 
 // melodiSite starts a fake MELODI and a fake Métadonnées API for the
 // Rhône and writes a site.toml building the Rhône from them (INSEE only).
-func melodiSite(t *testing.T) (srv *meloditest.Server, cfg string, dir string) {
+func melodiSite(t *testing.T) (srv *meloditest.Server, cfg string, dir string, zones []geo.ZoneInput) {
 	t.Helper()
 	f, err := os.Open("fetch/testdata/ref69.tsv")
 	if err != nil {
@@ -36,9 +36,10 @@ func melodiSite(t *testing.T) (srv *meloditest.Server, cfg string, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv = meloditest.New(meloditest.Options{Ref: ref, Quota: 100000, Window: time.Second})
+	zones = metadonneestest.Synthetic(ref) // synthetic study zones of the Rhône
+	srv = meloditest.New(meloditest.Options{Ref: ref, Quota: 100000, Window: time.Second, Zones: zones})
 	t.Cleanup(srv.Close)
-	meta := metadonneestest.New(ref, nil, 0, time.Second) // synthetic zones of the Rhône
+	meta := metadonneestest.New(ref, zones, 0, time.Second)
 	t.Cleanup(meta.Close)
 	for k, v := range map[string]string{
 		"TERRITOIRES_SOURCE":          "api",
@@ -54,7 +55,7 @@ func melodiSite(t *testing.T) (srv *meloditest.Server, cfg string, dir string) {
 	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return srv, cfg, dir
+	return srv, cfg, dir, zones
 }
 
 // apiSeries reads the series of a territory's JSON download.
@@ -87,7 +88,7 @@ func apiSeries(t *testing.T, dir, rel string) []struct {
 // metropolitan France), and every commune page shows its median income or
 // says it is secret.
 func TestRhoneFromMELODI(t *testing.T) {
-	srv, cfg, dir := melodiSite(t)
+	srv, cfg, dir, zones := melodiSite(t)
 	var log bytes.Buffer
 	if err := run(context.Background(), []string{"fetch", "-config", cfg}, &log, &log); err != nil {
 		t.Fatalf("fetch: %v\n%s", err, log.String())
@@ -107,6 +108,21 @@ func TestRhoneFromMELODI(t *testing.T) {
 		}
 	}
 	t.Logf("series of Lyon by dataset: %v", datasets)
+
+	// A study zone's page has MELODI's figures of the zone (AAV2020 here:
+	// the test referential has no arrondissement, so no synthetic ZE).
+	if len(zones) == 0 {
+		t.Fatal("no synthetic study zone")
+	}
+	z := zones[0]
+	zoneSets := map[string]bool{}
+	for _, s := range apiSeries(t, dir, "api/"+z.Kind.Slug()+"/"+z.Code+".json") {
+		ds, _, _ := strings.Cut(s.Millesime, " ")
+		zoneSets[ds] = true
+	}
+	if !zoneSets["DS_FILOSOFI_CC"] || !zoneSets["DS_RP_POPULATION_PRINC"] {
+		t.Errorf("%s %s: series of %v, want MELODI's", z.Kind, z.Code, zoneSets)
+	}
 
 	// France: the FRANCE-F dwellings, not FRANCE-FM's (the legal
 	// population of the page comes from the referential).
@@ -202,7 +218,7 @@ func TestRhoneFromMELODI(t *testing.T) {
 // makes fetch fail naming it; build succeeds with every other figure and
 // the last good ones of the failed dataset, and says what is stale.
 func TestRemovedDatasetFetchFailsBuildGoesOn(t *testing.T) {
-	srv, cfg, dir := melodiSite(t)
+	srv, cfg, dir, _ := melodiSite(t)
 	srv.Remove("DS_TOUR_CAP")
 	var log bytes.Buffer
 	err := run(context.Background(), []string{"fetch", "-config", cfg}, &log, &log)

@@ -80,6 +80,14 @@ func (g *Generator) Additive(t *geo.Territory, key string, f func(c *geo.Territo
 	if IsLeaf(t) || len(g.members[t]) == 0 {
 		return f(t) // a commune, or a zone whose members the referential does not give
 	}
+	ix, isParent := g.parentIx[t]
+	if !isParent { // a zone added with AddMembers
+		sum := 0.0
+		for _, c := range g.members[t] {
+			sum += f(c)
+		}
+		return sum
+	}
 	g.mu.Lock()
 	sums, ok := g.sums[key]
 	g.mu.Unlock()
@@ -97,7 +105,14 @@ func (g *Generator) Additive(t *geo.Territory, key string, f func(c *geo.Territo
 		g.sums[key] = sums
 		g.mu.Unlock()
 	}
-	return sums[g.parentIx[t]]
+	return sums[ix]
+}
+
+// AddMembers makes t (a study zone, which the referential does not hold)
+// the parent of communes: its additive figures are their sums. Call it
+// before serving.
+func (g *Generator) AddMembers(t *geo.Territory, communes []*geo.Territory) {
+	g.members[t] = communes
 }
 
 // PopulationOf returns the generated legal population of t for year: the

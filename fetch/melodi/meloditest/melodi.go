@@ -179,6 +179,9 @@ func (s *Server) levelTerritories(obj string) []*geo.Territory {
 	if k == geo.France {
 		return []*geo.Territory{s.opts.Ref.France}
 	}
+	if z, ok := s.zones[k]; ok {
+		return z
+	}
 	return s.opts.Ref.OfKind(k)
 }
 
@@ -347,6 +350,11 @@ func (s *Server) resolveGEO(param string) ([]levelSet, bool) {
 		return []levelSet{{obj, []*geo.Territory{ref.France}, code}}, code == "F" || code == "FM"
 	}
 	t, found := ref.Lookup(k, code)
+	for _, z := range s.zones[k] {
+		if z.Code == code {
+			t, found = z, true
+		}
+	}
 	if !found {
 		return nil, true // no observation, like MELODI for an unknown code
 	}

@@ -22,6 +22,10 @@ type Options struct {
 	// NoFile lists datasets served without a CSV product: clients must page
 	// through /data.
 	NoFile []string
+	// Zones are study zones (ZE2020, UU2020, AAV2020, BV2022), which the
+	// referential does not hold: the fake serves them with the sums of
+	// their communes' counts, and their own values for income.
+	Zones []geo.ZoneInput
 }
 
 // Faults the gateway injects (see fetchtest).
@@ -56,6 +60,7 @@ type Server struct {
 	removed  map[string]bool
 	noFile   map[string]bool
 	zips     map[string][]byte // built once per dataset
+	zones    map[geo.Kind][]*geo.Territory
 }
 
 // New starts a fake MELODI on loopback. Close it when done.
@@ -64,6 +69,18 @@ func New(opts Options) *Server {
 		removed: map[string]bool{}, noFile: map[string]bool{}, zips: map[string][]byte{}}
 	for _, id := range opts.NoFile {
 		s.noFile[id] = true
+	}
+	s.zones = map[geo.Kind][]*geo.Territory{}
+	for _, z := range opts.Zones {
+		t := &geo.Territory{Kind: z.Kind, Code: z.Code, Name: z.Name, Country: opts.Ref.France}
+		var members []*geo.Territory
+		for _, code := range z.Communes {
+			if c, ok := opts.Ref.CurrentCommune(code); ok {
+				members = append(members, c)
+			}
+		}
+		s.data.AddMembers(t, members)
+		s.zones[z.Kind] = append(s.zones[z.Kind], t)
 	}
 	s.Gateway = fetchtest.New(fetchtest.Options{Quota: opts.Quota, Window: opts.Window, Delay: opts.Delay},
 		func(mux *http.ServeMux, gate func(fetchtest.Handler) http.HandlerFunc) {
