@@ -2,7 +2,6 @@ package builder
 
 import (
 	"fmt"
-	"html/template"
 	"strings"
 	"time"
 
@@ -36,7 +35,8 @@ type provenanceRow struct {
 
 // provenancePage renders /a-propos/donnees/.
 func (b *build) provenancePage(pub *Publisher) error {
-	t, err := template.New("donnees.html").Funcs(funcs).ParseFS(b.tfs, "layout.html", "donnees.html")
+	// Parsed here, minified once like the other page templates.
+	t, err := parseMinified(newMinifier(), "donnees.html", b.tfs, "layout.html", "donnees.html")
 	if err != nil {
 		return err
 	}
