@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	site, err := config.Load(*cfgPath)
+	site, err := config.LoadContext(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}

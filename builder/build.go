@@ -122,11 +122,9 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
+	pub.Describe(fp, len(terrs))
 	st, err := pub.Commit()
 	if err != nil {
-		return sum, fmt.Errorf("commit: %w", err)
-	}
-	if err := saveManifest(dest, manifest{Fingerprint: fp, Pages: len(terrs), Files: st.Files, Bytes: st.Bytes}); err != nil {
 		return sum, fmt.Errorf("commit: %w", err)
 	}
 	return Summary{Pages: len(terrs), PublishStats: st, Duration: time.Since(start)}, nil
