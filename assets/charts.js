@@ -297,6 +297,7 @@
     if (opt.series !== undefined || typeof t.type !== 'string') return;
     opt.series = asArray(t.cols).map(function () {
       var s = { type: t.type };
+      if (t.name) s.name = t.name; // a single series, not named by its column
       if (t.stack) s.stack = t.stack;
       return s;
     });

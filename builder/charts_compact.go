@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"html/template"
 	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
 )
 
 // compactTable writes the option of a chart that reads its table in the
@@ -27,6 +29,10 @@ func compactTable(o echartsOption) (template.JS, bool) {
 		Type  string `json:"type"`
 		Stack string `json:"stack,omitempty"`
 	}{c.Type, c.Stack})
+	if len(o.Series) == 1 && first.Name != "" { // "Effectifs salariés" read from a column "Valeur"
+		c.Name, first.Name = first.Name, ""
+		o.Series = []charts.SingleSeries{first}
+	}
 	for _, s := range o.Series {
 		if jsonOf(s) != alike {
 			return "", false
@@ -57,6 +63,7 @@ type compactData struct {
 	Rows  int    `json:"rows,omitempty"`
 	Rev   bool   `json:"rev,omitempty"`
 	Type  string `json:"type"`
+	Name  string `json:"name,omitempty"` // of a single series not named by its column
 	Stack string `json:"stack,omitempty"`
 	H     bool   `json:"h,omitempty"`
 	Scale bool   `json:"scale,omitempty"`

@@ -204,7 +204,7 @@ func TestOptionsForTable(t *testing.T) {
 	// values whose header is not the series' name keeps the name.
 	bars := chartSpec{id: "s", kind: "bar", zero: true, categories: []string{"Industrie"}, series: []chartSeries{{Name: "Établissements", Values: []*float64{v(1234)}}}}
 	js, _ = bars.optionsFor(tableView{Head: []string{"Secteur", "Valeur"}, Rows: []rowView{{Head: "Industrie", Cells: []string{"1\u202f234"}}}})
-	if want := `{"series":[{"name":"Établissements","type":"bar"}],"table":{"cols":[1]}}`; string(js) != want {
+	if want := `{"table":{"cols":[1],"type":"bar","name":"Établissements"}}`; string(js) != want {
 		t.Errorf("optionsFor =\n%s\nwant\n%s", js, want)
 	}
 	// A table that does not hold the chart's figures: the whole option.
@@ -236,7 +236,7 @@ func expandTable(o *chartOption) {
 			Name string
 			Type string
 			Data []any
-		}{Type: c.Type})
+		}{Type: c.Type, Name: c.Name})
 	}
 	if c.H {
 		o.XAxis = []struct {
