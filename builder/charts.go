@@ -169,9 +169,10 @@ func (s chartSpec) tableData(t tableView) (*tableData, bool) {
 	for si, ser := range s.series {
 		found := false
 		// The column named as the series, or else (a table with one
-		// column of values, "Valeur") any column holding its values.
+		// column of values, "Valeur", or a chart of one series) any
+		// column holding its values.
 		for col := 1; col < len(t.Head) && !found; col++ {
-			if t.Head[col] != ser.Name && len(t.Head) != 2 {
+			if t.Head[col] != ser.Name && len(t.Head) != 2 && len(s.series) != 1 {
 				continue
 			}
 			for _, sign := range []float64{1, -1} {

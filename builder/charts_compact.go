@@ -3,6 +3,7 @@ package builder
 import (
 	"encoding/json"
 	"html/template"
+	"strconv"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -84,4 +85,14 @@ func attrValue(v string) string {
 		return `"` + escAttr(v) + `"`
 	}
 	return v
+}
+
+// shown is x rounded as a table cell shows it (formatDecimal: the nearest
+// decimal, ties to even on the binary value), so that a chart draws the
+// table's figure: 395 jobs for 1,264 inhabitants is 31.25, shown 31,2, and
+// the bar said 31.3 (rounded half up), which also kept the chart from
+// reading its table.
+func shown(x float64, decimals int) *float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', min(max(decimals, 0), 6), 64), 64)
+	return &v
 }

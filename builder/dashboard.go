@@ -422,7 +422,7 @@ func (d *dashboard) jobsPerInhabitant() (*chartView, error) {
 			if ok && p.Period == jobs.Period && p.Status == indicator.Present && jobs.Status == indicator.Present && p.Value > 0 {
 				row.Cells[1] = cell(p, 0, "")
 				r := jobs.Value / p.Value * 100
-				vals[i] = ptr(float64(int(r*10+0.5)) / 10)
+				vals[i] = shown(r, 1)
 				row.Cells[2] = formatDecimal(r, 1)
 			}
 		}

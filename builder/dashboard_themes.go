@@ -210,7 +210,7 @@ func (d *dashboard) perInhabitant(id, title, label, what string, per float64, ra
 			}
 			if ok {
 				r := v / float64(p.Value) * per
-				vals[i] = ptr(math.Round(r*10) / 10)
+				vals[i] = shown(r, 1)
 				row.Cells[2] = formatDecimal(r, 1)
 			}
 		}
