@@ -290,8 +290,7 @@
   // expandTable writes out the axes and series of an option in its compact
   // form (builder/charts_compact.go): {"table":{"cols":[2,3],"type":"bar",
   // "stack":"total","h":true}} is one series of that type and stack per
-  // column, on a horizontal value axis ("h") or a vertical one leaving zero
-  // ("scale").
+  // column, on a horizontal value axis when "h".
   function expandTable(opt) {
     var t = opt.table;
     if (opt.series !== undefined || typeof t.type !== 'string') return;
@@ -304,8 +303,6 @@
     if (t.h) {
       opt.xAxis = [{ type: 'value' }];
       opt.yAxis = [{ type: 'category' }];
-    } else if (t.scale) {
-      opt.yAxis = [{ scale: true }];
     }
   }
 
