@@ -101,6 +101,9 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := b.assets(pub, echarts); err != nil {
 		return sum, fmt.Errorf("assets: %w", err)
 	}
+	if b.stats, err = computeStats(ctx, ref, terrs, b.figs, site.WorkerCount()); err != nil {
+		return sum, fmt.Errorf("stats: %w", err)
+	}
 	if err := b.renderPages(ctx, pub, terrs, site.WorkerCount(), opts.Progress); err != nil {
 		return sum, fmt.Errorf("render: %w", err)
 	}
@@ -131,6 +134,7 @@ type build struct {
 
 	searchSizes map[string]int // bytes of each search index file
 	figs        *figureCache
+	stats       *siteStats // ranks and tables of children (stats.go)
 }
 
 // prepare parses the templates and computes the site-wide view.
@@ -249,6 +253,9 @@ func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Te
 func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory, built func(*geo.Territory) bool) error {
 	v, err := b.site.page(ctx, t, built, b.figs)
 	if err != nil {
+		return err
+	}
+	if err := b.stats.decorate(pub, v, built); err != nil {
 		return err
 	}
 	if err := b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v); err != nil {

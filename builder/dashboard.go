@@ -20,6 +20,7 @@ type themeView struct {
 // keyFigure is one of the plain-words figures at the top of a page.
 type keyFigure struct {
 	Label, Value, Detail string
+	Ranks                []string // among its peers (ranks.go)
 }
 
 // compared is a territory with its figures, in the order of comparison:

@@ -54,6 +54,8 @@ type childView struct {
 type groupView struct {
 	ID, Title string
 	Items     []childView
+	Table     *childTable // the children's figures, when the build has them (children.go)
+	terrs     []*geo.Territory
 }
 
 // pageView is the data of a territory page.
@@ -207,7 +209,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		if len(ts) == 0 {
 			return
 		}
-		g := groupView{ID: id, Title: title, Items: make([]childView, len(ts))}
+		g := groupView{ID: id, Title: title, Items: make([]childView, len(ts)), terrs: ts}
 		for i, c := range ts {
 			item := childView{Name: c.Name, Code: c.Code, URL: link(c)}
 			if p, ok := c.LatestPopulation(); ok {
@@ -228,6 +230,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 			}
 		}
 		group("regions", "Régions", regions)
+		group("departements", "Départements", departementsOf(regions))
 		group("collectivites", "Collectivités d'outre-mer", coms)
 	case geo.Region:
 		group("departements", "Départements", t.Children)
