@@ -173,8 +173,9 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 		return nil, nil
 	}
 	slices.SortFunc(periods, comparePeriods)
-	// Value axes start at zero: a 1 % change should not look like a climb.
-	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: true}
+	// Value axes start at zero: a 1 % change should not look like a climb;
+	// but a line of levels leaves zero when zero would flatten it (charts.go).
+	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: true, level: levelLines(lines)}
 	tbl := tableView{Head: []string{"Période"}}
 	rows := make([]rowView, len(periods))
 	for i, p := range periods {
