@@ -215,6 +215,15 @@ func (b *build) assets(pub *Publisher, echarts []byte) error {
 		return err
 	}
 	b.site.Scripts = []string{b.site.url("/" + rel), chartsJS}
+	// compare.js: sortable tables and the "Comparer avec…" control.
+	if raw, err = read("compare.js"); err != nil {
+		return err
+	}
+	compareJS, err := publish("compare.js", "application/javascript", raw)
+	if err != nil {
+		return err
+	}
+	b.site.Scripts = append(b.site.Scripts, compareJS)
 	return nil
 }
 

@@ -77,9 +77,10 @@ type chartSpec struct {
 	series     []chartSeries
 	unit       string
 	decimals   int
-	percent    bool // the value axis starts at zero and reads in %
-	zero       bool // the value axis starts at zero
-	level      bool // a line of levels: the axis leaves zero where zero flattens it
+	percent    bool         // the value axis starts at zero and reads in %
+	zero       bool         // the value axis starts at zero
+	level      bool         // a line of levels: the axis leaves zero where zero flattens it
+	compare    *compareSpec // how compare.js adds a territory (compare.go)
 }
 
 // levelMeasures are the measures whose lines are levels (stocks), drawn
@@ -127,12 +128,14 @@ type echartsOption struct {
 	XAxis  []opts.XAxis          `json:"xAxis"`
 	YAxis  []opts.YAxis          `json:"yAxis"`
 	Series []charts.SingleSeries `json:"series"`
+	// Compare is read and removed by charts.js (compare.go).
+	Compare *compareSpec `json:"compare,omitempty"`
 }
 
 // options builds the ECharts option of a chart and marshals it.
 func (s chartSpec) options() (template.JS, error) {
 	// charts.js shows a legend when there are several series.
-	o := echartsOption{Series: make([]charts.SingleSeries, 0, len(s.series))}
+	o := echartsOption{Series: make([]charts.SingleSeries, 0, len(s.series)), Compare: s.compare}
 	// ECharts' defaults: a category x axis, a value y axis starting at zero.
 	category := opts.XAxis{Data: s.categories}
 	var value opts.YAxis

@@ -175,7 +175,7 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 	slices.SortFunc(periods, comparePeriods)
 	// Value axes start at zero: a 1 % change should not look like a climb;
 	// but a line of levels leaves zero when zero would flatten it (charts.go).
-	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: true, level: levelLines(lines)}
+	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: true, level: levelLines(lines), compare: timeCompare(d.t, lines)}
 	tbl := tableView{Head: []string{"Période"}}
 	rows := make([]rowView, len(periods))
 	for i, p := range periods {
@@ -221,9 +221,10 @@ func (d *dashboard) chart(spec chartSpec, title, label string, figs []indicator.
 
 // line is one series of a time chart.
 type line struct {
-	name  string
-	figs  []indicator.Figure
-	right bool // on a second value axis
+	name   string
+	figs   []indicator.Figure
+	right  bool    // on a second value axis
+	factor float64 // the values shown are the figures times factor (when not 0)
 }
 
 func (d *dashboard) legalPopulation() (*chartView, error) {
@@ -307,6 +308,7 @@ func (d *dashboard) agePyramid() (*chartView, error) {
 	spec := chartSpec{id: "pyramide-ages", kind: "hbar", categories: labels, zero: true,
 		series: []chartSeries{{Name: "Hommes", Values: men, Stack: "total"}, {Name: "Femmes", Values: women, Stack: "total"}}}
 	spec.unit = "hab."
+	spec.compare = pyramidCompare(figs, bands)
 	return d.chart(spec, "Population par sexe et tranche d'âge ("+figs[0].Period+")",
 		fmt.Sprintf("Pyramide des âges de %s en %s, hommes à gauche, femmes à droite", d.t.Name, figs[0].Period),
 		figs, []string{"Les hommes sont représentés à gauche, les femmes à droite."}, tbl)
@@ -369,6 +371,7 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 		notes = append(notes, fmt.Sprintf("%s, %s : %s.", d.t.Name, strings.Join(secret, ", "), secretNote))
 	}
 	spec.categories = cats
+	spec.compare = categoryCompare(measures)
 	return d.chart(spec, title, label, all, notes, tbl)
 }
 
@@ -429,7 +432,7 @@ func (d *dashboard) jobsPerInhabitant() (*chartView, error) {
 		return nil, nil
 	}
 	spec := chartSpec{id: "emplois", kind: "bar", categories: cats, zero: true, decimals: 1,
-		series: []chartSeries{{Name: "Emplois pour 100 habitants", Values: vals}}}
+		series: []chartSeries{{Name: "Emplois pour 100 habitants", Values: vals}}, compare: jobsCompare()}
 	return d.chart(spec, "Emplois au lieu de travail pour 100 habitants en "+period,
 		"Emplois situés dans le territoire pour 100 habitants, comparés aux territoires parents",
 		all, []string{"Au-dessus de 100, le territoire offre plus d'emplois qu'il n'a d'habitants."}, tbl)
@@ -477,7 +480,7 @@ func (d *dashboard) sectorChart(id, measure, key, title, label string) (*chartVi
 		}
 		tbl.Rows = append(tbl.Rows, rowView{Head: cats[i], Cells: []string{cell(f, 0, "")}})
 	}
-	spec := chartSpec{id: id, kind: "hbar", categories: cats, zero: true, series: []chartSeries{{Name: label, Values: vals}}}
+	spec := chartSpec{id: id, kind: "hbar", categories: cats, zero: true, series: []chartSeries{{Name: label, Values: vals}}, compare: dimCompare(nil, kept)}
 	return d.chart(spec, title+" en "+kept[0].Period, label+" de "+d.t.Name+" par secteur en "+kept[0].Period, kept, nil, tbl)
 }
 
@@ -523,7 +526,7 @@ func (d *dashboard) quarterly(id, measure, title, what, unit string, scale float
 			figs[i].Value /= scale
 		}
 	}
-	c, err := d.timeChart(id, title+" – "+owner.Name, fmt.Sprintf("%s, %s, par trimestre", what, owner.Name), "line", unit, 0, []line{{name: what, figs: figs}})
+	c, err := d.timeChart(id, title+" – "+owner.Name, fmt.Sprintf("%s, %s, par trimestre", what, owner.Name), "line", unit, 0, []line{{name: what, figs: figs, factor: 1 / scale}})
 	if c != nil && owner != d.t {
 		c.Notes = append(c.Notes, "Série publiée pour la région "+owner.Name+".")
 	}
