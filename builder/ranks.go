@@ -88,11 +88,14 @@ func peerLabel(key string, t *geo.Territory) string {
 		if t.Departement != nil && t.Departement.Kind == geo.Collectivite {
 			return "communes de la collectivité"
 		}
-		return "communes du département"
+		return "communes " + ofDepartement(t.Departement.Code, t.Departement.Name)
 	case "band":
 		b, _ := strconv.Atoi(rest)
 		return bandLabel(b)
 	case "epci":
+		if r := epciRegion(t); r != nil {
+			return "intercommunalités de la région " + r.Name
+		}
 		return "intercommunalités de la région"
 	case "departements":
 		return "départements"
@@ -226,7 +229,7 @@ func ordinal(n int, feminine bool) string {
 }
 
 // rankTexts returns the ranks of a territory for a column, as phrases:
-// "58e sur 266 communes du département", "3e ex aequo sur 42 communes de
+// "58e sur 266 communes du Rhône", "3e ex aequo sur 42 communes de
 // France de 100 000 habitants ou plus". feminine agrees the first rank
 // with the territory's kind (une commune, une intercommunalité, une
 // région: "1re"; un département: "1er").
