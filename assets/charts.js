@@ -47,10 +47,8 @@
   var charts = []; // {el, json, chart, width, narrow, print}
 
   // Hook for assets/compare.js, which draws a second territory on the
-  // charts: extend(fn) has fn(el, option, compare) called on the option of
-  // every chart before the shared settings (compare is the option's
-  // "compare" member, taken out: see builder/compare.go); redraw() draws
-  // every chart again.
+  // charts: extend(fn) has fn(el, option) called on the option of every
+  // chart before the shared settings; redraw() draws every chart again.
   var extenders = [];
   window.territoiresCharts = {
     extend: function (fn) { extenders.push(fn); },
@@ -186,11 +184,9 @@
   function build(el, json, w, narrow, printing) {
     var opt = JSON.parse(json);
     if (!isObject(opt)) throw new Error('the option is not an object');
-    var cmp = opt.compare;
-    delete opt.compare;
     extenders.forEach(function (fn) {
       try {
-        fn(el, opt, cmp);
+        fn(el, opt);
       } catch (e) {
         warn('extension of chart #' + el.getAttribute('data-options'), e);
       }

@@ -15,18 +15,19 @@
  *   numbers read in French ("21 720", "−2,9", "8,3 %"); "n.d." and "–"
  *   (no value) go last either way.
  *
- * Compare (templates/territory.html):
+ * Compare: on a page with charts (not an embed), a section
  *
- *   <section id="comparer" data-api="/api/" data-name="Lyon" hidden>
- *     <input role="combobox" aria-controls="LIST"> <ul id="LIST">
- *     <p class="compare-status" role="status">  <button class="compare-clear">
+ *   <section id="comparer" class="compare">  label, combobox input, listbox,
+ *     <p class="compare-status" role="status">, <button class="compare-clear">
  *
- *   The section is shown (it needs JavaScript); its input searches with
- *   search.js (window.territoiresSearch.find). Picking a territory puts it
- *   in the address (#comparer=commune-75056, shareable); the territory's
- *   figures are then read from the static API (/api/commune/75056.json)
- *   and charts.js draws each chart again with them, as the "compare"
- *   member of each chart's option says (builder/compare.go).
+ *   is written before the table of contents (nav.toc): it needs JavaScript,
+ *   so it is not in the page's HTML. Its input searches with search.js
+ *   (window.territoiresSearch.find). Picking a territory puts it in the
+ *   address (#comparer=commune-75056, shareable); the territory's figures
+ *   are then read from the static API (/api/commune/75056.json) and
+ *   charts.js draws each chart again with them, as /api/comparer.json says
+ *   for each chart id and series name (builder/compare.go). The API's root
+ *   is the site's, read from the search form (data-index="ROOT/search/").
  */
 (function () {
   'use strict';
@@ -107,6 +108,9 @@
   // ---- Compare ----
 
   var box = null;
+  var api = ''; // "/api/"
+  var self = ''; // the page's territory, from its h1
+  var specs = null; // /api/comparer.json, once loaded
   var state = null; // {name, kind, code, own: index, region: index or null}
   var seq = 0;
 
@@ -161,12 +165,13 @@
   }
 
   // extend adds the compared territory to a chart's option (charts.js hook).
-  function extend(el, opt, cmp) {
-    if (!state || !cmp || !Array.isArray(cmp.s)) return;
+  function extend(el, opt) {
+    var fig = el.closest('figure');
+    var cmp = state && specs && fig ? specs[fig.id] : null;
+    if (!cmp || !cmp.s) return;
     var idx = cmp.r ? state.region : state.own;
     if (!idx) return;
     var series = asArray(opt.series);
-    var self = box.getAttribute('data-name') || '';
     var other = state.name;
     var added = [];
     if (cmp.t === 'c') {
@@ -175,9 +180,12 @@
       if (!cat || !Array.isArray(cat.data)) cat = asArray(opt.yAxis)[0];
       if (!cat || !Array.isArray(cat.data)) return;
       cat.data.push(other);
-      cmp.s.forEach(function (s, i) {
-        var ser = series[i];
-        if (!ser) return;
+      series.forEach(function (ser) {
+        var s = cmp.s[ser.name];
+        if (!s) {
+          ser.data = asArray(ser.data).concat(['-']);
+          return;
+        }
         var v = latest(idx, s.m, s.d);
         if (s.q) {
           var den = valueAt(idx, s.q, '', v.p);
@@ -188,21 +196,25 @@
       el.setAttribute('data-compared', other);
       return;
     }
-    var cats = cmp.t === 't' ? (asArray(opt.xAxis)[0] || {}).data : null;
-    cmp.s.forEach(function (s, i) {
-      var base = series[i];
-      if (!base) return;
+    // Periods (t) or breakdown labels (d) are the categories.
+    var axis = [asArray(opt.xAxis)[0], asArray(opt.yAxis)[0]].filter(function (a) {
+      return a && Array.isArray(a.data);
+    })[0];
+    var cats = axis ? axis.data : [];
+    series.forEach(function (base) {
+      var s = cmp.s[base.name];
+      if (!s) return;
       var data;
       if (cmp.t === 't') {
-        if (!Array.isArray(cats)) return;
         data = cats.map(function (p) { return scaled(valueAt(idx, s.m, s.d, p), s); });
       } else {
+        var dims = cats.map(function (c) { return (s.l || {})[c] || ''; });
         var period = '';
-        (s.ds || []).forEach(function (d) {
-          var l = latest(idx, s.m, d);
+        dims.forEach(function (d) {
+          var l = d ? latest(idx, s.m, d) : { p: '' };
           if (l.p > period) period = l.p;
         });
-        data = (s.ds || []).map(function (d) { return scaled(valueAt(idx, s.m, d, period), s); });
+        data = dims.map(function (d) { return d ? scaled(valueAt(idx, s.m, d, period), s) : '-'; });
       }
       var add = { name: other, type: base.type, data: data };
       if (series.length > 1 || cmp.t === 'd') add.name = (base.name || '') + ' – ' + other;
@@ -231,6 +243,39 @@
     });
   }
 
+  function build() {
+    var toc = document.querySelector('main nav.toc');
+    var form = document.querySelector('form.search[data-index]');
+    var h1 = document.querySelector('main h1');
+    if (!toc || !form || !h1) return null;
+    api = form.getAttribute('data-index').replace(/search\/$/, '') + 'api/';
+    self = h1.textContent.trim();
+    var el = function (tag, attrs, text) {
+      var e = document.createElement(tag);
+      Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      if (text) e.textContent = text;
+      return e;
+    };
+    var sec = el('section', { id: 'comparer', 'class': 'compare', 'aria-labelledby': 'comparer-titre' });
+    sec.appendChild(el('h2', { id: 'comparer-titre', 'class': 'sr-only' }, 'Comparer avec un autre territoire'));
+    var f = el('form', { 'class': 'compare-form', role: 'search', 'aria-labelledby': 'comparer-titre' });
+    f.appendChild(el('label', { 'for': 'cmp-q' }, 'Comparer avec…'));
+    f.appendChild(el('input', {
+      id: 'cmp-q', type: 'search', role: 'combobox', placeholder: 'Commune, département, région…',
+      autocomplete: 'off', spellcheck: 'false', 'aria-autocomplete': 'list', 'aria-controls': 'cmp-results', 'aria-expanded': 'false'
+    }));
+    var list = el('ul', { id: 'cmp-results', 'class': 'results', role: 'listbox', 'aria-label': 'Territoires' });
+    list.hidden = true;
+    f.appendChild(list);
+    sec.appendChild(f);
+    sec.appendChild(el('p', { 'class': 'compare-status', role: 'status', 'aria-live': 'polite' }));
+    var clear = el('button', { type: 'button', 'class': 'compare-clear' }, 'Retirer la comparaison');
+    clear.hidden = true;
+    sec.appendChild(clear);
+    toc.parentNode.insertBefore(sec, toc);
+    return sec;
+  }
+
   function status(text, link) {
     var p = box.querySelector('.compare-status');
     p.textContent = text;
@@ -251,9 +296,8 @@
   }
 
   function needsRegion() {
-    return Array.prototype.some.call(document.querySelectorAll('.chart[data-options]'), function (el) {
-      var src = document.getElementById(el.getAttribute('data-options'));
-      return !!src && src.textContent.indexOf('"r":true') >= 0;
+    return Array.prototype.some.call(document.querySelectorAll('figure.chart-block'), function (f) {
+      return !!(specs && specs[f.id] && specs[f.id].r);
     });
   }
 
@@ -273,9 +317,16 @@
       }
       return;
     }
-    var api = box.getAttribute('data-api');
     status('Chargement des chiffres…');
-    getJSON(api + want.kind + '/' + want.code + '.json').then(function (file) {
+    if (!specs) {
+      specs = getJSON(api + 'comparer.json').then(function (s) { specs = s; return s; }, function (err) {
+        specs = null;
+        throw err;
+      });
+    }
+    Promise.resolve(specs).then(function () {
+      return getJSON(api + want.kind + '/' + want.code + '.json');
+    }).then(function (file) {
       var t = file.territoire || {};
       var next = { name: t.nom || want.code, kind: want.kind, code: want.code, page: t.page, own: index(file), region: null };
       var region = null;
@@ -397,11 +448,12 @@
   }
 
   function initCompare() {
-    box = document.getElementById('comparer');
-    if (!box || !window.territoiresSearch || !window.territoiresCharts) return;
+    if (document.body.classList.contains('embed') || !window.territoiresSearch || !window.territoiresCharts) return;
+    if (!document.querySelector('.chart[data-options]')) return;
+    box = build();
+    if (!box) return;
     window.territoiresCharts.extend(extend);
     initPicker();
-    box.hidden = false;
     window.addEventListener('hashchange', apply);
     if (parseHash()) apply();
   }

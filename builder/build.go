@@ -107,6 +107,9 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := b.renderPages(ctx, pub, terrs, site.WorkerCount(), opts.Progress); err != nil {
 		return sum, fmt.Errorf("render: %w", err)
 	}
+	if err := b.publishCompare(pub); err != nil {
+		return sum, fmt.Errorf("compare index: %w", err)
+	}
 	if err := b.extras(pub, terrs, opts.sitemapSize); err != nil {
 		return sum, fmt.Errorf("extras: %w", err)
 	}
@@ -134,7 +137,8 @@ type build struct {
 
 	searchSizes map[string]int // bytes of each search index file
 	figs        *figureCache
-	stats       *siteStats // ranks and tables of children (stats.go)
+	stats       *siteStats   // ranks and tables of children (stats.go)
+	compares    compareIndex // how each chart takes a second territory (compare.go)
 }
 
 // prepare parses the templates and computes the site-wide view.
@@ -267,6 +271,7 @@ func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory
 	if err := b.stats.decorate(pub, v, built); err != nil {
 		return err
 	}
+	b.compares.add(v.Themes)
 	if err := b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v); err != nil {
 		return err
 	}

@@ -31,6 +31,7 @@ type chartView struct {
 	Table        tableView
 	Illustrative bool
 	Embed        *embedView
+	compare      *chartCompare // how a second territory joins the chart (compare.go)
 }
 
 // embedView is the "Intégrer" control under a chart: assets/charts.js
@@ -128,14 +129,12 @@ type echartsOption struct {
 	XAxis  []opts.XAxis          `json:"xAxis"`
 	YAxis  []opts.YAxis          `json:"yAxis"`
 	Series []charts.SingleSeries `json:"series"`
-	// Compare is read and removed by charts.js (compare.go).
-	Compare *compareSpec `json:"compare,omitempty"`
 }
 
 // options builds the ECharts option of a chart and marshals it.
 func (s chartSpec) options() (template.JS, error) {
 	// charts.js shows a legend when there are several series.
-	o := echartsOption{Series: make([]charts.SingleSeries, 0, len(s.series)), Compare: s.compare}
+	o := echartsOption{Series: make([]charts.SingleSeries, 0, len(s.series))}
 	// ECharts' defaults: a category x axis, a value y axis starting at zero.
 	category := opts.XAxis{Data: s.categories}
 	var value opts.YAxis

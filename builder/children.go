@@ -115,6 +115,8 @@ func cellText(r *statRow, c statCol) string {
 
 // HTML renders the table, written here rather than in the template for
 // speed (a département has hundreds of communes). Every text is escaped.
+// Cells are right-aligned by the style sheet; the headers of numeric
+// columns have class "num", which compare.js sorts as numbers.
 func (tb *childTable) HTML() template.HTML {
 	var b strings.Builder
 	b.Grow(256 + len(tb.rows)*(64+16*len(tb.cols)))
@@ -136,7 +138,7 @@ func (tb *childTable) HTML() template.HTML {
 		}
 		b.WriteString("</th><td>" + html.EscapeString(r.code) + "</td>")
 		for _, i := range tb.cols {
-			b.WriteString(`<td class="num">`)
+			b.WriteString("<td>")
 			b.WriteString(cellText(r.r, childColumns[i].col))
 			b.WriteString("</td>")
 		}

@@ -215,7 +215,7 @@ func (d *dashboard) chart(spec chartSpec, title, label string, figs []indicator.
 	}
 	return &chartView{
 		ID: spec.id, Title: title, Source: d.sourceLine(figs), Notes: notes, Label: label,
-		Unit: spec.unit, Decimals: spec.decimals, Options: js, Table: tbl,
+		Unit: spec.unit, Decimals: spec.decimals, Options: js, Table: tbl, compare: spec.chartCompare(),
 	}, nil
 }
 

@@ -72,6 +72,7 @@ type pageView struct {
 	Latest      *popRow
 	Groups      []groupView
 	KeyFigures  []keyFigure
+	RankNote    string // how ranks read, when the page has some (ranks.go)
 	Themes      []themeView
 	Downloads   string             // URL of the downloads, without extension
 	EmbedURL    string             // absolute URL of the embed page

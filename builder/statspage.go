@@ -34,19 +34,26 @@ var (
 	}
 )
 
-// rankNote is the note under a chart that says where the territory ranks.
-const rankNotePrefix = "Rang, du plus élevé au plus faible"
+// rankNote says once on a page how ranks read.
+const rankNote = "Rangs du plus élevé au plus faible, parmi les territoires dont le chiffre est publié."
 
 // decorate adds to a territory's page what the pre-pass knows: its ranks
 // under the key figures and the charts, and the tables of its children,
-// whose CSV it publishes.
+// whose CSV it publishes. A chart's rank already said by a key figure
+// (population, income, unemployment, salaried jobs) is not said again:
+// with the size band, a rank is some 100 bytes, on 36,000 pages.
 func (s *siteStats) decorate(pub *Publisher, v *pageView, built func(*geo.Territory) bool) error {
 	if s == nil {
 		return nil
 	}
+	shown := map[statCol]bool{}
 	for i := range v.KeyFigures {
 		if c, ok := keyFigureCols[v.KeyFigures[i].Label]; ok {
 			v.KeyFigures[i].Ranks = s.rankTexts(v.T, c)
+			if len(v.KeyFigures[i].Ranks) > 0 {
+				v.RankNote = rankNote
+				shown[c] = true
+			}
 		}
 	}
 	for i := range v.Themes {
@@ -55,7 +62,7 @@ func (s *siteStats) decorate(pub *Publisher, v *pageView, built func(*geo.Territ
 			var parts []string
 			for _, col := range chartRankCols[c.ID] {
 				ranks := s.rankTexts(v.T, col)
-				if len(ranks) == 0 {
+				if len(ranks) == 0 || shown[col] {
 					continue
 				}
 				txt := strings.Join(ranks, " ; ")
@@ -65,7 +72,8 @@ func (s *siteStats) decorate(pub *Publisher, v *pageView, built func(*geo.Territ
 				parts = append(parts, txt)
 			}
 			if len(parts) > 0 {
-				c.Notes = append(c.Notes, rankNotePrefix+" : "+strings.Join(parts, " ; ")+".")
+				c.Notes = append(c.Notes, "Rang : "+strings.Join(parts, " ; ")+".")
+				v.RankNote = rankNote
 			}
 		}
 	}

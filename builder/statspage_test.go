@@ -1,11 +1,18 @@
 package builder
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"territoires/geo"
+	"territoires/offline"
 )
 
 // TestRanksAndChildTables builds the Rhône: Lyon's key figures and charts
@@ -23,8 +30,11 @@ func TestRanksAndChildTables(t *testing.T) {
 	if n := lyon.Find(".key .rank").Length(); n < 3 {
 		t.Errorf("Lyon's key figures hold %d ranks, want one for each (at least 3)", n)
 	}
-	if note := lyon.Find("#revenus-deciles .note").Text(); !strings.Contains(note, "Rang, du plus élevé au plus faible : ") || !strings.Contains(note, "communes du Rhône") {
-		t.Errorf("income chart notes = %q, want Lyon's rank", note)
+	if note := lyon.Find("#pauvrete .note").Text(); !strings.Contains(note, "Rang : ") || !strings.Contains(note, "communes du Rhône") {
+		t.Errorf("poverty chart notes = %q, want Lyon's rank", note)
+	}
+	if note := lyon.Find("#revenus-deciles .note").Text(); strings.Contains(note, "Rang") {
+		t.Errorf("income chart notes = %q: the key figure says the rank already", note)
 	}
 	var opt struct {
 		YAxis []struct {
@@ -37,8 +47,27 @@ func TestRanksAndChildTables(t *testing.T) {
 	if len(opt.YAxis) == 0 || !opt.YAxis[0].Scale {
 		t.Errorf("Lyon's population line starts at zero (yAxis %+v), which flattens it", opt.YAxis)
 	}
-	if lyon.Find("#comparer[hidden] input[role=combobox]").Length() != 1 {
-		t.Error("Lyon's page has no hidden compare control")
+	if lyon.Find("#comparer").Length() != 0 {
+		t.Error("the compare control is in the HTML: without JavaScript it would not work")
+	}
+	// The compare control needs JavaScript: compare.js writes it, and
+	// reads how each chart takes a second territory in /api/comparer.json.
+	var specs map[string]chartCompare
+	raw, err := os.ReadFile(filepath.Join(site.Path(site.Output), "api/comparer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &specs); err != nil {
+		t.Fatalf("comparer.json: %v", err)
+	}
+	lyon.Find("figure.chart-block").Each(func(_ int, f *goquery.Selection) {
+		id := f.AttrOr("id", "")
+		if c, ok := specs[id]; !ok || len(c.Series) == 0 {
+			t.Errorf("comparer.json says nothing of chart %s", id)
+		}
+	})
+	if specs["emploi-trimestriel"].Region != true {
+		t.Error("comparer.json: the quarterly series are not the région's")
 	}
 
 	dep := readPage(t, site, "departement/69/index.html")
@@ -71,5 +100,33 @@ func TestRanksAndChildTables(t *testing.T) {
 	}
 	if fr.Find("#communes").Length() != 0 {
 		t.Error("France lists communes")
+	}
+}
+
+// BenchmarkStats runs the pre-pass of ranks and tables over every
+// territory of France, from the offline source, and reports the memory its
+// result holds.
+//
+//	go test ./builder -run '^$' -bench Stats -benchtime 1x
+func BenchmarkStats(b *testing.B) {
+	ref, err := geo.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		figs := newFigureCache(offline.New(ref))
+		s, err := computeStats(context.Background(), ref, ref.All, figs, runtime.GOMAXPROCS(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		figs = nil
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(len(s.rows)), "territories")
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "retained-MiB")
+		runtime.KeepAlive(s)
 	}
 }
