@@ -229,7 +229,9 @@
     // labels stay inside outerBounds, which leaves room for the legend
     // (ECharts 6 puts it at the bottom).
     if (opt.grid === undefined || narrow) {
-      var legendRoom = hasLegend ? (narrow ? 26 : 32) : 0; // legend: 20 or 24 px
+      // A legend line is 20 or 24 px; on a desktop, a legend of many or
+      // long names (a compared territory doubles them) wraps.
+      var legendRoom = hasLegend ? (narrow ? 26 : 8 + 24 * legendLines(opt, w)) : 0;
       var bounds = { left: 4, right: narrow ? 8 : 12, top: 12, bottom: 4 + legendRoom };
       opt.grid = Object.assign({ outerBounds: Object.assign({}, bounds) }, bounds);
     }
@@ -274,6 +276,25 @@
       if (narrow) s.label.fontSize = 10;
     });
     return opt;
+  }
+
+  // legendLines estimates the lines of a legend at the bottom of a chart
+  // w px wide: about 6 px a character at 12 px, 40 px of symbol and gaps
+  // per item (measured on Chromium's rendering).
+  function legendLines(opt, w) {
+    var lines = 1;
+    var x = 0;
+    var avail = Math.max(100, (w || 400) - 24);
+    asArray(opt.series).forEach(function (s) {
+      if (!isObject(s)) return;
+      var item = 40 + 6 * String(s.name || '').length;
+      if (x > 0 && x + item > avail) {
+        lines++;
+        x = 0;
+      }
+      x += item;
+    });
+    return Math.min(lines, 4);
   }
 
   // categoryLabels: a few long names (territories, sectors) are all shown,
