@@ -231,7 +231,7 @@ func (b *build) assets(pub *Publisher, echarts []byte) error {
 	if err != nil {
 		return err
 	}
-	b.site.Scripts = append(b.site.Scripts, compareJS)
+	b.site.CompareJS = compareJS
 	return nil
 }
 

@@ -25,6 +25,9 @@ type siteView struct {
 	// Scripts are the URLs of the scripts of pages with charts (ECharts,
 	// then charts.js), empty when the build has none.
 	Scripts []string
+	// CompareJS is the URL of compare.js (sortable tables, "Comparer
+	// avec…"), after Scripts on territory pages, not in embeds.
+	CompareJS string
 	// Illustrative is set when the figures are synthetic: every page says
 	// so in a banner and is kept out of search engines.
 	Illustrative bool
