@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"territoires/fetch/inseetest"
-	"territoires/fetch/urssaftest"
+	"territoires/fetch/metadonnees/metadonneestest"
+	"territoires/fetch/urssaf/urssaftest"
 	"territoires/geo"
 )
 
@@ -33,11 +35,21 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 	// the build log must say so.
 	urssaf := urssaftest.NewServer(urssaftest.Options{Data: urssaftest.Data{Communes: communes, Retired: map[string]string{}, RegionSkew: map[string]float64{"94": 0.1}}})
 	defer urssaf.Close()
+	// Study zones of the fake Métadonnées API: those of Corse-du-Sud.
+	var zones []geo.ZoneInput
+	for _, z := range metadonneestest.Synthetic(ref) {
+		if slices.ContainsFunc(z.Communes, func(c string) bool { return strings.HasPrefix(c, "2A") }) {
+			zones = append(zones, z)
+		}
+	}
+	meta := metadonneestest.New(ref, zones, 0, time.Second)
+	defer meta.Close()
 	for k, v := range map[string]string{
-		"TERRITOIRES_SOURCE":      "api",
-		"TERRITOIRES_MELODI_URL":  insee.MelodiURL,
-		"TERRITOIRES_URSSAF_URL":  urssaf.URL,
-		"TERRITOIRES_INSEE_QUOTA": "100000",
+		"TERRITOIRES_METADONNEES_URL": meta.URL,
+		"TERRITOIRES_SOURCE":          "api",
+		"TERRITOIRES_MELODI_URL":      insee.MelodiURL,
+		"TERRITOIRES_URSSAF_URL":      urssaf.URL,
+		"TERRITOIRES_INSEE_QUOTA":     "100000",
 	} {
 		t.Setenv(k, v)
 	}
@@ -72,6 +84,22 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 	if strings.Contains(doc.Text(), "Illustratif") {
 		t.Error("synthetic figures on a page built from the APIs")
 	}
+	// The study zones come from the Métadonnées cache: a card on the
+	// commune page, a page per zone.
+	card := doc.Find("section[aria-labelledby=zonages] dd a")
+	if card.Length() != 4 {
+		t.Errorf("Ajaccio's zonages card has %d links, want 4", card.Length())
+	}
+	card.Each(func(_ int, a *goquery.Selection) {
+		href := a.AttrOr("href", "")
+		if _, err := os.Stat(filepath.Join(dir, "public", filepath.FromSlash(href), "index.html")); err != nil {
+			t.Errorf("zone page %s: %v", href, err)
+		}
+	})
+	metaCalls := meta.Total()
+	if metaCalls != 4+len(zones) {
+		t.Errorf("the build made %d Métadonnées calls, want %d (4 lists, one per zone)", metaCalls, 4+len(zones))
+	}
 	// The figures of the page are those of the download, which come from the cache.
 	b, _ := os.ReadFile(filepath.Join(dir, "public", "api", "commune", "2A004.json"))
 	var api struct {
@@ -89,6 +117,23 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 		t.Errorf("download: illustrative %v, %d series", api.Illustratif, len(api.Series))
 	}
 	t.Logf("sources of the download: %v", sources)
+	// The URSSAF charts of issue 10 show the fake portal's figures.
+	for page, ids := range map[string][]string{
+		"region/94":      {"secteurs-regionaux", "particuliers-employeurs", "particuliers-employeurs-habitants"},
+		"departement/2A": {"particuliers-employeurs", "particuliers-employeurs-habitants", "embauches"},
+	} {
+		f, _ := os.Open(filepath.Join(dir, "public", page, "index.html"))
+		doc, err := goquery.NewDocumentFromReader(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if src := doc.Find("figure#" + id + " p.source").Text(); !strings.Contains(src, "Urssaf, open data") {
+				t.Errorf("%s: chart %s missing or without its source (%q)", page, id, src)
+			}
+		}
+	}
 	sum, _ := os.ReadFile(summary)
 	if !strings.Contains(string(sum), "API calls spent") {
 		t.Errorf("summary = %q", sum)
@@ -100,5 +145,8 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 	}
 	if got := insee.Stats().Calls; got != calls {
 		t.Errorf("second build made %d more INSEE calls, want 0", got-calls)
+	}
+	if got := meta.Total(); got != metaCalls {
+		t.Errorf("second build made %d more Métadonnées calls, want 0", got-metaCalls)
 	}
 }

@@ -23,6 +23,8 @@ import (
 	"territoires/builder"
 	"territoires/config"
 	"territoires/fetch"
+	_ "territoires/fetch/metadonnees" // the study zonings (provider "metadonnees")
+	_ "territoires/fetch/urssaf"      // registers the URSSAF source
 	"territoires/geo"
 	"territoires/progress"
 )
@@ -110,6 +112,7 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(400 << 20))
 	}
 	var src builder.Source // nil: the offline source
+	var zones []geo.ZoneInput
 	var calls fetch.Summary
 	if site.Source == "api" {
 		ref, err := geo.Load()
@@ -127,9 +130,13 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 		}
 		fmt.Fprintf(log, "read %d figures from the fetch cache %s\n", ix.Len(), site.Fetch.CacheDir)
 		src = ix
+		if zones, err = fetch.LoadZones(ctx, site.Fetch, ref, nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "read %d study zones from the fetch cache\n", len(zones))
 	}
 	rep := progress.New(log, "pages")
-	sum, err := builder.Build(ctx, builder.Options{Site: site, Source: src, Progress: rep.Update, Log: log})
+	sum, err := builder.Build(ctx, builder.Options{Site: site, Source: src, Zones: zones, Progress: rep.Update, Log: log})
 	rep.Done()
 	if err != nil {
 		return fmt.Errorf("build: %w", err)

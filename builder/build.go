@@ -42,6 +42,9 @@ type Options struct {
 	Progress func(done, total int)
 	// Log receives what the build says besides progress (npm installs).
 	Log io.Writer
+	// Zones are INSEE's study zonings and their communes (from the
+	// Métadonnées cache); nil: no zone pages (see zones.go).
+	Zones []geo.ZoneInput
 	// sitemapSize overrides the number of URLs per sitemap file (tests).
 	sitemapSize int
 }
@@ -65,6 +68,11 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 		return sum, fmt.Errorf("referential: %w", err)
 	}
 	terrs := Select(ref, site.Territories)
+	zones, err := geo.NewZonings(ref, opts.Zones)
+	if err != nil {
+		return sum, fmt.Errorf("zones: %w", err)
+	}
+	terrs = append(terrs, studyZones(zones, terrs)...)
 	src := opts.Source
 	if src == nil {
 		src = offline.New(ref)
@@ -73,6 +81,7 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err != nil {
 		return sum, fmt.Errorf("prepare: %w", err)
 	}
+	b.site.zones = zones
 	b.figs = newFigureCache(src)
 	b.site.Illustrative = src.Illustrative()
 	echarts, err := vendorECharts(ctx, opts.Log)
@@ -109,6 +118,9 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	}
 	if err := b.publishCompare(pub); err != nil {
 		return sum, fmt.Errorf("compare index: %w", err)
+	}
+	if _, err := b.formerPages(pub, terrs); err != nil {
+		return sum, fmt.Errorf("redirects: %w", err)
 	}
 	if err := b.extras(pub, terrs, opts.sitemapSize); err != nil {
 		return sum, fmt.Errorf("extras: %w", err)

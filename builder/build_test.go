@@ -84,11 +84,11 @@ func TestCommunePage(t *testing.T) {
 		t.Errorf("canonical = %q, want %q", got, want)
 	}
 	crumbs := doc.Find("nav.crumbs a")
-	wantCrumbs := []string{"France", "Auvergne-Rhône-Alpes", "Rhône", "Métropole de Lyon"}
+	wantCrumbs := []string{"France", "Auvergne-Rhône-Alpes", "Rhône", "Arrondissement de Lyon", "Métropole de Lyon"}
 	if got := texts(crumbs); strings.Join(got, "|") != strings.Join(wantCrumbs, "|") {
 		t.Errorf("breadcrumb = %q, want %q", got, wantCrumbs)
 	}
-	if got, want := crumbs.Eq(3).AttrOr("href", ""), "/stats/epci/200046977/"; got != want {
+	if got, want := crumbs.Eq(4).AttrOr("href", ""), "/stats/epci/200046977/"; got != want {
 		t.Errorf("EPCI link = %q, want %q", got, want)
 	}
 	arr := doc.Find("#arrondissements + .table-wrap tbody th a")

@@ -49,15 +49,19 @@ type childRow struct {
 
 // childTableOf builds the table of a group; nil when the build has no
 // figures for its territories.
-func (s *siteStats) childTableOf(site *siteView, parent *geo.Territory, id, title string, terrs []*geo.Territory, built func(*geo.Territory) bool) *childTable {
-	if s == nil || len(terrs) == 0 {
+// The names are the group's (an arrondissement's long name).
+func (s *siteStats) childTableOf(site *siteView, parent *geo.Territory, g *groupView, built func(*geo.Territory) bool) *childTable {
+	if s == nil || len(g.terrs) == 0 {
 		return nil
 	}
-	tb := &childTable{csvPath: apiPath(parent) + "-" + id + ".csv"}
+	tb := &childTable{csvPath: apiPath(parent) + "-" + g.ID + ".csv"}
 	tb.CSV = site.url("/" + tb.csvPath)
-	tb.Caption = title + " : population, revenu, chômage et emploi"
-	for _, t := range terrs {
+	tb.Caption = g.Title + " : population, revenu, chômage et emploi"
+	for i, t := range g.terrs {
 		row := childRow{name: t.Name, code: t.Code, r: s.rowOf(t)}
+		if len(g.Items) == len(g.terrs) {
+			row.name = g.Items[i].Name
+		}
 		if row.r == nil { // outside the build: its population only
 			r, _ := statsOf(t, figureSet{}, s.first, s.last)
 			row.r = &r

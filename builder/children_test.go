@@ -50,7 +50,8 @@ func TestChildTable(t *testing.T) {
 	site := &siteView{Root: "/"}
 	dep := coms[0].Departement
 	built := func(t *geo.Territory) bool { return t == coms[0] }
-	tb := s.childTableOf(site, dep, "communes", "Communes", coms, built)
+	g := &groupView{ID: "communes", Title: "Communes", terrs: coms}
+	tb := s.childTableOf(site, dep, g, built)
 	if tb == nil {
 		t.Fatal("no table")
 	}

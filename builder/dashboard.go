@@ -147,7 +147,8 @@ func (d *dashboard) themes() ([]themeView, error) {
 			d.income, d.poverty),
 		build("emploi", "Emploi", "Les données d'emploi ne sont pas publiées pour ce territoire.",
 			d.activity, d.jobsPerInhabitant, d.salariedJobs, d.salariedBySector, d.establishmentsBySector,
-			d.quarterlyJobs, d.payroll, d.hirings, d.autoEntrepreneurs, d.proceedings),
+			d.quarterlyJobs, d.payroll, d.hirings, d.autoEntrepreneurs, d.proceedings,
+			d.regionalSectors, d.homeEmployees, d.homeEmployeesRate), // dashboard_urssaf.go
 	}
 	if len(errs) > 0 {
 		return nil, errs[0]

@@ -72,6 +72,7 @@ func (b *build) fingerprint(opts Options, echarts []byte) (string, error) {
 		}
 	}
 	h.Write(echarts)
+	hashZones(h, opts.Zones)
 	switch src := opts.Source.(type) {
 	case nil:
 		io.WriteString(h, "offline")

@@ -31,6 +31,8 @@ type siteView struct {
 	// Illustrative is set when the figures are synthetic: every page says
 	// so in a banner and is kept out of search engines.
 	Illustrative bool
+
+	zones *geo.Zonings // study zonings of the build (zones.go); nil: none
 }
 
 // url returns the link to a URL path of the site ("/commune/69123/").
@@ -74,6 +76,7 @@ type pageView struct {
 	Pop         []popRow
 	Latest      *popRow
 	Groups      []groupView
+	Zonings     []codeView // a commune's study zones (zones.go)
 	KeyFigures  []keyFigure
 	RankNote    string // how ranks read, when the page has some (ranks.go)
 	Themes      []themeView
@@ -246,6 +249,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 	case geo.Commune:
 		group("arrondissements", "Arrondissements municipaux", t.Children)
 	}
+	s.zoneLinks(v, t, link)
 	return v, nil
 }
 

@@ -212,6 +212,7 @@ func (b *build) writeSearchIndex(pub *Publisher, terrs []*geo.Territory) (map[st
 			shards["n"+c] = append(shards["n"+c], withPostal)
 		}
 	}
+	formerSearchEntries(shards, terrs)
 	sizes := map[string]int{}
 	keys := make([]string, 0, len(shards))
 	for k := range shards {

@@ -39,6 +39,9 @@ func Select(ref *geo.Referential, sel config.Territories) []*geo.Territory {
 			if c.EPCI != nil {
 				keep[c.EPCI] = true
 			}
+			if c.ArrondissementDep != nil {
+				keep[c.ArrondissementDep] = true
+			}
 			for _, a := range c.Children {
 				keep[a] = true
 			}

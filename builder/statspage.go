@@ -81,7 +81,7 @@ func (s *siteStats) decorate(pub *Publisher, v *pageView, built func(*geo.Territ
 	defer bufs.Put(buf)
 	for i := range v.Groups {
 		g := &v.Groups[i]
-		g.Table = s.childTableOf(v.Site, v.T, g.ID, g.Title, g.terrs, built)
+		g.Table = s.childTableOf(v.Site, v.T, g, built)
 		if g.Table == nil {
 			continue
 		}

@@ -83,6 +83,9 @@ func Parse(file, src string, getenv func(string) string) (*Site, error) {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
+			if perr.LastKey != "" { // name the key, as the other errors do: "fetch.window: ..."
+				return nil, fmt.Errorf("%s:%d: %s: %s", file, perr.Position.Line, perr.LastKey, perr.Message)
+			}
 			return nil, fmt.Errorf("%s:%d: %s", file, perr.Position.Line, perr.Message)
 		}
 		if m := typeErrRE.FindStringSubmatch(err.Error()); m != nil {

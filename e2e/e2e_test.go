@@ -91,7 +91,7 @@ func startSite() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	start := time.Now()
-	sum, err := builder.Build(ctx, builder.Options{Site: cfg})
+	sum, err := builder.Build(ctx, builder.Options{Site: cfg, Zones: siteZones()})
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("build: %w", err)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
 
@@ -18,6 +19,9 @@ const (
 	DefaultMelodiURL = "https://api.insee.fr/melodi"
 	DefaultDDLURL    = "https://api.insee.fr/donnees-locales"
 	DefaultURSSAFURL = "https://open.urssaf.fr/api/explore/v2.1"
+	// DefaultMetadonneesURL is INSEE's geography metadata API (study
+	// zonings and their communes), behind the same gateway and quota.
+	DefaultMetadonneesURL = "https://api.insee.fr/metadonnees"
 	// DefaultTokenURL is the token endpoint of INSEE's API portal, used
 	// for OAuth2 client credentials when TERRITOIRES_INSEE_CLIENT_ID is set.
 	DefaultTokenURL = "https://auth.insee.net/auth/realms/apim-gravitee/protocol/openid-connect/token"
@@ -34,6 +38,8 @@ type Config struct {
 	MelodiURL string `toml:"melodi_url"` // base URL of MELODI
 	DDLURL    string `toml:"ddl_url"`    // base URL of Données Locales
 	URSSAFURL string `toml:"urssaf_url"` // base URL of the URSSAF Explore API v2.1
+	// MetadonneesURL is the base URL of INSEE's Métadonnées API.
+	MetadonneesURL string `toml:"metadonnees_url"`
 
 	// Quota is the INSEE gateway's limit per Window, shared by MELODI and
 	// DDL: 30 calls a minute per IP address.
@@ -42,7 +48,7 @@ type Config struct {
 	// default: 29 calls a minute, 96.7 % of the INSEE quota.
 	Margin int `toml:"margin"`
 	// Window is the length of the quota's sliding window: "60s".
-	Window time.Duration `toml:"window"`
+	Window Duration `toml:"window"`
 	// URSSAFQuota is the calls allowed per Window on the URSSAF host.
 	URSSAFQuota int `toml:"urssaf_quota"`
 
@@ -52,8 +58,14 @@ type Config struct {
 	BudgetCalls   int `toml:"budget_calls"`   // stop after this many calls; 0: no bound
 	BudgetMinutes int `toml:"budget_minutes"` // start no call after this many minutes; 0: no bound
 
-	Retries      int           `toml:"retries"`       // attempts per request: 6
-	StallTimeout time.Duration `toml:"stall_timeout"` // longest silence of a server: "60s"
+	Retries int `toml:"retries"` // attempts per request: 6
+	// StallTimeout is the longest time an answer may take to start, and
+	// then to bring each next 16 KiB: "60s".
+	StallTimeout Duration `toml:"stall_timeout"`
+	// MaxBody is the largest answer accepted and cached, checked while it
+	// streams: "2GiB" (or a number of bytes). The largest real answer, a
+	// MELODI file, is about 400 MB.
+	MaxBody Size `toml:"max_body"`
 
 	// MelodiGeo is how MELODI is asked for communes: "level" (default: all
 	// communes of France in one paged query per dataset, the fewest calls)
@@ -91,14 +103,16 @@ func Defaults() Config {
 		MelodiURL:      DefaultMelodiURL,
 		DDLURL:         DefaultDDLURL,
 		URSSAFURL:      DefaultURSSAFURL,
+		MetadonneesURL: DefaultMetadonneesURL,
 		Quota:          30,
 		Margin:         1,
-		Window:         time.Minute,
+		Window:         Duration(time.Minute),
 		URSSAFQuota:    60,
 		Workers:        4,
 		CacheDir:       ".cache/fetch",
 		Retries:        6,
-		StallTimeout:   time.Minute,
+		StallTimeout:   Duration(time.Minute),
+		MaxBody:        DefaultMaxBody,
 		MelodiGeo:      "level",
 		MelodiPageSize: 100000,
 	}
@@ -114,6 +128,7 @@ func (c Config) WithDefaults() Config {
 	c.MelodiURL = orDefault(c.MelodiURL, d.MelodiURL)
 	c.DDLURL = orDefault(c.DDLURL, d.DDLURL)
 	c.URSSAFURL = orDefault(c.URSSAFURL, d.URSSAFURL)
+	c.MetadonneesURL = orDefault(c.MetadonneesURL, d.MetadonneesURL)
 	c.Quota = orDefault(c.Quota, d.Quota)
 	c.Margin = orDefault(c.Margin, d.Margin)
 	c.Window = orDefault(c.Window, d.Window)
@@ -122,6 +137,7 @@ func (c Config) WithDefaults() Config {
 	c.CacheDir = orDefault(c.CacheDir, d.CacheDir)
 	c.Retries = orDefault(c.Retries, d.Retries)
 	c.StallTimeout = orDefault(c.StallTimeout, d.StallTimeout)
+	c.MaxBody = orDefault(c.MaxBody, d.MaxBody)
 	c.MelodiGeo = orDefault(c.MelodiGeo, d.MelodiGeo)
 	c.MelodiPageSize = orDefault(c.MelodiPageSize, d.MelodiPageSize)
 	return c
@@ -144,6 +160,7 @@ func (c Config) Validate() error {
 	}
 	for _, u := range []struct{ field, url string }{
 		{"melodi_url", c.MelodiURL}, {"ddl_url", c.DDLURL}, {"urssaf_url", c.URSSAFURL},
+		{"metadonnees_url", c.MetadonneesURL},
 	} {
 		p, err := url.Parse(u.url)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
@@ -174,6 +191,8 @@ func (c Config) Validate() error {
 		return bad("retries", "%d, want > 0", c.Retries)
 	case c.StallTimeout <= 0:
 		return bad("stall_timeout", "%v, want > 0", c.StallTimeout)
+	case c.MaxBody < minMaxBody:
+		return bad("max_body", "%v, want at least %v", c.MaxBody, Size(minMaxBody))
 	case c.MelodiGeo != "level" && c.MelodiGeo != "parent":
 		return bad("melodi_geo", "%q, want \"level\" or \"parent\"", c.MelodiGeo)
 	case c.MelodiPageSize <= 0 || c.MelodiPageSize > 100000:
@@ -195,6 +214,7 @@ const (
 	EnvMelodiURL    = "TERRITOIRES_MELODI_URL"
 	EnvDDLURL       = "TERRITOIRES_DDL_URL"
 	EnvURSSAFURL    = "TERRITOIRES_URSSAF_URL"
+	EnvMetadonnees  = "TERRITOIRES_METADONNEES_URL"
 	EnvSource       = "TERRITOIRES_INSEE_SOURCE"
 	EnvQuota        = "TERRITOIRES_INSEE_QUOTA"
 	EnvAPIKey       = "TERRITOIRES_INSEE_API_KEY"       // sent as X-INSEE-Api-Key-Integration
@@ -212,6 +232,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 		dst *string
 	}{
 		{EnvMelodiURL, &c.MelodiURL}, {EnvDDLURL, &c.DDLURL}, {EnvURSSAFURL, &c.URSSAFURL}, {EnvSource, &c.Source},
+		{EnvMetadonnees, &c.MetadonneesURL},
 	} {
 		if v := strings.TrimSpace(getenv(o.env)); v != "" {
 			*o.dst = v
@@ -243,11 +264,11 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 // quota. Credentials, if any, ride on the host's Header (API key) or Client
 // (OAuth2), never in URLs.
 func (c Config) inseeHost(ctx context.Context) (*Host, error) {
-	lim, err := NewLimiter(c.Quota, c.Margin, c.Window)
+	lim, err := NewLimiter(c.Quota, c.Margin, c.Window.Std())
 	if err != nil {
 		return nil, fmt.Errorf("insee host: %w", err)
 	}
-	h := &Host{Name: "insee", Limiter: lim, KeepStatus: ddlKeepStatus}
+	h := &Host{Name: "insee", Limiter: lim, KeepStatus: ddlKeepStatus, Origins: []string{c.MelodiURL, c.DDLURL}}
 	if c.creds == nil {
 		return h, nil
 	}
@@ -261,7 +282,18 @@ func (c Config) inseeHost(ctx context.Context) (*Host, error) {
 			ClientSecret: c.creds.clientSecret,
 			TokenURL:     orDefault(c.creds.tokenURL, DefaultTokenURL),
 		}
-		h.Client = cc.Client(ctx)
+		// The token request carries the client secret: it must not follow
+		// a redirect to another host either.
+		tokenClient := &http.Client{CheckRedirect: func(r *http.Request, via []*http.Request) error {
+			if origin(r.URL) != origin(via[0].URL) {
+				return fmt.Errorf("token endpoint redirects to another host (%s): refused", r.URL.Host)
+			}
+			if len(via) >= 10 {
+				return errors.New("token endpoint: stopped after 10 redirects")
+			}
+			return nil
+		}}
+		h.Client = cc.Client(context.WithValue(ctx, oauth2.HTTPClient, tokenClient))
 	}
 	return h, nil
 }
@@ -269,11 +301,11 @@ func (c Config) inseeHost(ctx context.Context) (*Host, error) {
 // urssafHost returns the URSSAF host, without hooks: the URSSAF source adds
 // its RateHint.
 func (c Config) urssafHost() (*Host, error) {
-	lim, err := NewLimiter(c.URSSAFQuota, min(c.Margin, c.URSSAFQuota-1), c.Window)
+	lim, err := NewLimiter(c.URSSAFQuota, min(c.Margin, c.URSSAFQuota-1), c.Window.Std())
 	if err != nil {
 		return nil, fmt.Errorf("urssaf host: %w", err)
 	}
-	return &Host{Name: "urssaf", Limiter: lim}, nil
+	return &Host{Name: "urssaf", Limiter: lim, Origins: []string{c.URSSAFURL}}, nil
 }
 
 // engineOptions turns the configuration into engine options.
@@ -283,6 +315,136 @@ func (c Config) engineOptions(cache *Cache) Options {
 		Workers:      c.Workers,
 		Budget:       Budget{Calls: c.BudgetCalls, Duration: time.Duration(c.BudgetMinutes) * time.Minute},
 		Retry:        Retry{Attempts: c.Retries},
-		StallTimeout: c.StallTimeout,
+		StallTimeout: c.StallTimeout.Std(),
+		MaxBody:      int64(c.MaxBody),
 	}
+}
+
+// DefaultMaxBody is the default of Config.MaxBody and Options.MaxBody:
+// 2 GiB, five times the largest real answer (a MELODI file of ~400 MB).
+const DefaultMaxBody = 2 << 30
+
+// minMaxBody is the least max_body accepted: less would refuse ordinary
+// pages.
+const minMaxBody = 1 << 20
+
+// Duration is a length of time written with its unit in site.toml:
+// "60s", "1m30s", "500ms". A bare number is refused, since nobody can tell
+// whether window = 60 means seconds or, as Go would read it, nanoseconds.
+type Duration time.Duration
+
+// Std returns d as a time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalText writes d as "1m0s".
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads a duration with its unit, as time.ParseDuration does.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := parseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
+
+// UnmarshalTOML reads a TOML string with a unit; a TOML number is an
+// error that says how to write it. The TOML decoder adds the line and key.
+func (d *Duration) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		return d.UnmarshalText([]byte(v))
+	case int64:
+		return fmt.Errorf("%d is a duration without a unit: use \"%ds\" (or \"ms\", \"m\", \"h\")", v, v)
+	case float64:
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		return fmt.Errorf("%s is a duration without a unit: use \"%ss\" (or \"ms\", \"m\", \"h\")", s, s)
+	default:
+		return fmt.Errorf("%v is not a duration: write it as a string with its unit, like \"60s\"", v)
+	}
+}
+
+func parseDuration(s string) (Duration, error) {
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		if _, nerr := strconv.ParseFloat(strings.TrimSpace(s), 64); nerr == nil {
+			return 0, fmt.Errorf("%q is a duration without a unit: use \"%ss\" (or \"ms\", \"m\", \"h\")", s, strings.TrimSpace(s))
+		}
+		return 0, fmt.Errorf("%q is not a duration: write it with its unit, like \"60s\" or \"2m\"", s)
+	}
+	return Duration(v), nil
+}
+
+// Size is a number of bytes, written in site.toml as a number or as a
+// string with a unit: "2GiB", "500 MB", "64KiB". Units of 1000 (kB, MB, GB,
+// TB) and of 1024 (KiB, MiB, GiB, TiB) are understood.
+type Size int64
+
+// String writes s in the largest binary unit that divides it: "2 GiB".
+func (s Size) String() string {
+	for _, u := range []struct {
+		name string
+		n    Size
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if s >= u.n && s%u.n == 0 {
+			return strconv.FormatInt(int64(s/u.n), 10) + " " + u.name
+		}
+	}
+	return strconv.FormatInt(int64(s), 10) + " B"
+}
+
+// MarshalText writes s as String does.
+func (s Size) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a size with or without a unit.
+func (s *Size) UnmarshalText(b []byte) error {
+	v, err := parseSize(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// UnmarshalTOML reads a TOML integer (bytes) or a string with a unit.
+func (s *Size) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case int64:
+		if v < 0 {
+			return fmt.Errorf("%d is not a size: want a positive number of bytes", v)
+		}
+		*s = Size(v)
+		return nil
+	case string:
+		return s.UnmarshalText([]byte(v))
+	default:
+		return fmt.Errorf("%v is not a size: write a number of bytes or a string like \"2GiB\"", v)
+	}
+}
+
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1,
+	"k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+}
+
+func parseSize(str string) (Size, error) {
+	t := strings.TrimSpace(str)
+	i := 0
+	for i < len(t) && (t[i] >= '0' && t[i] <= '9' || t[i] == '.') {
+		i++
+	}
+	unit, ok := sizeUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
+	n, err := strconv.ParseFloat(t[:i], 64)
+	if !ok || err != nil || i == 0 {
+		return 0, fmt.Errorf("%q is not a size: write a number of bytes or a string like \"2GiB\" or \"500MB\"", str)
+	}
+	v := n * unit
+	if v >= 1<<62 {
+		return 0, fmt.Errorf("%q is too large a size", str)
+	}
+	return Size(v), nil
 }

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -19,9 +20,10 @@ func TestConfigValidate(t *testing.T) {
 		{"melodi_url", func(c *Config) { c.MelodiURL = "ftp://x" }},
 		{"ddl_url", func(c *Config) { c.DDLURL = "https://user:pw@api.insee.fr/donnees-locales" }},
 		{"urssaf_url", func(c *Config) { c.URSSAFURL = "not a url" }},
+		{"metadonnees_url", func(c *Config) { c.MetadonneesURL = "api.insee.fr/metadonnees" }},
 		{"quota", func(c *Config) { c.Quota = -1 }},
 		{"margin", func(c *Config) { c.Margin = 30 }},
-		{"window", func(c *Config) { c.Window = -time.Second }},
+		{"window", func(c *Config) { c.Window = -Duration(time.Second) }},
 		{"workers", func(c *Config) { c.Workers = 1000 }},
 		{"budget_calls", func(c *Config) { c.BudgetCalls = -1 }},
 		{"budget_minutes", func(c *Config) { c.BudgetMinutes = -5 }},
@@ -63,7 +65,7 @@ ddl_cubes = ["IND_POPLEGALES@POPLEG2021"]
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Source != "ddl" || c.Quota != 20 || c.Window != 30*time.Second || c.BudgetMinutes != 50 ||
+	if c.Source != "ddl" || c.Quota != 20 || c.Window.Std() != 30*time.Second || c.BudgetMinutes != 50 ||
 		c.Margin != 1 || c.MelodiURL != DefaultMelodiURL || len(c.DDLCubes) != 1 {
 		t.Errorf("decoded %+v", c)
 	}
@@ -74,6 +76,7 @@ func TestConfigApplyEnv(t *testing.T) {
 		EnvMelodiURL:    "http://mirror.test/melodi",
 		EnvDDLURL:       "http://mirror.test/ddl",
 		EnvURSSAFURL:    "http://mirror.test/urssaf",
+		EnvMetadonnees:  "http://mirror.test/metadonnees",
 		EnvSource:       "ddl",
 		EnvQuota:        "12",
 		EnvAPIKey:       "key-123-secret",
@@ -85,7 +88,7 @@ func TestConfigApplyEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.MelodiURL != env[EnvMelodiURL] || c.DDLURL != env[EnvDDLURL] || c.URSSAFURL != env[EnvURSSAFURL] ||
-		c.Source != "ddl" || c.Quota != 12 {
+		c.MetadonneesURL != env[EnvMetadonnees] || c.Source != "ddl" || c.Quota != 12 {
 		t.Errorf("after ApplyEnv: %+v", c)
 	}
 	if err := c.Validate(); err != nil {
@@ -126,5 +129,86 @@ func TestConfigApplyEnv(t *testing.T) {
 				t.Errorf("ApplyEnv(%v) = %v, want an error naming %s", env, err, k)
 			}
 		}
+	}
+}
+
+// TestDurationNeedsUnit: every duration key of [fetch] refuses a bare
+// number with a message that says how to write it, and reads strings
+// with units.
+func TestDurationNeedsUnit(t *testing.T) {
+	tests := []struct {
+		doc  string
+		want string // error; "" for none
+	}{
+		{`window = 60`, `60 is a duration without a unit: use "60s"`},
+		{`stall_timeout = 30`, `30 is a duration without a unit: use "30s"`},
+		{`window = 0.5`, `0.5 is a duration without a unit: use "0.5s"`},
+		{`window = "60"`, `"60" is a duration without a unit: use "60s"`},
+		{`window = true`, `true is not a duration`},
+		{`window = "1 minute"`, `"1 minute" is not a duration`},
+		{`window = "60s"`, ""},
+		{`stall_timeout = "1m30s"`, ""},
+	}
+	for _, tt := range tests {
+		var site struct {
+			Fetch Config `toml:"fetch"`
+		}
+		_, err := toml.Decode("[fetch]\n"+tt.doc+"\n", &site)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Decode(%s): %v", tt.doc, err)
+		case tt.want != "":
+			var perr toml.ParseError
+			if !errors.As(err, &perr) || perr.Line != 2 || !strings.Contains(perr.Message, tt.want) {
+				t.Errorf("Decode(%s) = %v, want a ParseError at line 2 containing %q", tt.doc, err, tt.want)
+			}
+		}
+	}
+}
+
+func TestSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Size // -1: an error
+	}{
+		{"2GiB", 2 << 30},
+		{"2 GiB", 2 << 30},
+		{"500MB", 500e6},
+		{"1.5KiB", 1536},
+		{"64kb", 64000},
+		{"123", 123},
+		{"1e9", -1},
+		{"GiB", -1},
+		{"-1GiB", -1},
+		{"9999999TiB", -1},
+		{"2 GB of data", -1},
+	}
+	for _, tt := range tests {
+		got, err := parseSize(tt.in)
+		if tt.want < 0 {
+			if err == nil {
+				t.Errorf("parseSize(%q) = %d, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("parseSize(%q) = %d, %v, want %d", tt.in, got, err, tt.want)
+		}
+	}
+	for s, want := range map[Size]string{2 << 30: "2 GiB", 1536: "1536 B", 1 << 20: "1 MiB", 500e6: "500000000 B"} {
+		if got := s.String(); got != want {
+			t.Errorf("Size(%d).String() = %q, want %q", int64(s), got, want)
+		}
+	}
+	var site struct {
+		Fetch Config `toml:"fetch"`
+	}
+	if _, err := toml.Decode("[fetch]\nmax_body = 1048576\n", &site); err != nil || site.Fetch.MaxBody != 1<<20 {
+		t.Errorf("max_body = 1048576: %v, %d", err, site.Fetch.MaxBody)
+	}
+	c := Defaults()
+	c.MaxBody = 1000
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "max_body:") {
+		t.Errorf("Validate with max_body = 1000 bytes: %v, want an error naming max_body", err)
 	}
 }

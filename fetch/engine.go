@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -31,8 +32,14 @@ type Host struct {
 	// its credentials here.
 	Client *http.Client
 	// Header is added to every request: an API key goes here. It is never
-	// logged nor cached.
+	// logged nor cached, and never sent outside Origins.
 	Header http.Header
+	// Origins are the base URLs ("https://api.insee.fr/melodi": only the
+	// scheme, host and port count) that may receive the host's credentials:
+	// Header, and what Client adds (an OAuth2 bearer token). A request to
+	// any other origin, a redirect included, leaves without them, through
+	// the engine's plain client. Empty: the origin of each request's URL.
+	Origins []string
 	// RateHint, if set, sees every answer's status and headers, and the
 	// start of the body of answers that are not kept (nil otherwise), and
 	// returns how long the whole host must pause before its next call (0:
@@ -108,9 +115,10 @@ type Options struct {
 	Workers      int           // concurrent requests: 4
 	Budget       Budget        // no bound
 	Retry        Retry         // 6 attempts, 1 s doubling up to 2 min
-	StallTimeout time.Duration // longest silence before headers or within a body: 60 s
+	StallTimeout time.Duration // longest wait for the headers, then for each next 16 KiB of the body: 60 s
+	MaxBody      int64         // largest body accepted, in bytes: DefaultMaxBody (2 GiB)
 	Client       *http.Client  // a client keeping a connection per worker alive
-	Logger       *slog.Logger  // discard
+	Logger       *slog.Logger  // discard; also the cache's logger if it has none
 }
 
 // Engine runs requests against Hosts, with the cache, the retry policy and
@@ -122,6 +130,7 @@ type Engine struct {
 	budget  Budget
 	retry   Retry
 	stall   time.Duration
+	maxBody int64
 	client  *http.Client
 	log     *slog.Logger
 
@@ -142,10 +151,11 @@ func NewEngine(opts Options) (*Engine, error) {
 			Base:     orDefault(opts.Retry.Base, time.Second),
 			Max:      orDefault(opts.Retry.Max, 2*time.Minute),
 		},
-		stall:  orDefault(opts.StallTimeout, 60*time.Second),
-		client: opts.Client,
-		log:    opts.Logger,
-		start:  time.Now(),
+		stall:   orDefault(opts.StallTimeout, 60*time.Second),
+		maxBody: orDefault(opts.MaxBody, DefaultMaxBody),
+		client:  opts.Client,
+		log:     opts.Logger,
+		start:   time.Now(),
 	}
 	if e.client == nil {
 		// http.DefaultTransport keeps 2 idle connections per host: the other
@@ -167,8 +177,15 @@ func NewEngine(opts Options) (*Engine, error) {
 		}
 		e.cache, e.tmpDir = &Cache{Dir: dir}, dir
 	}
+	if e.cache.Logger == nil && opts.Logger != nil {
+		e.cache.Logger = opts.Logger
+	}
 	return e, nil
 }
+
+// MaxBody is the largest answer body the engine accepts, in bytes: a
+// plan can print it ("answers over 2 GiB are refused": Size(e.MaxBody())).
+func (e *Engine) MaxBody() int64 { return e.maxBody }
 
 func orDefault[T comparable](v, def T) T {
 	var zero T
@@ -193,6 +210,9 @@ func (e *Engine) Cache() *Cache { return e.cache }
 
 // Stats returns the counters of every host together.
 func (e *Engine) Stats() Stats { return e.stats.get() }
+
+// Logger returns the engine's logger, never nil: API packages log through it.
+func (e *Engine) Logger() *slog.Logger { return e.log }
 
 // Cached reports whether Fetch would answer req from the cache without a
 // call. Plans use it.
@@ -233,6 +253,9 @@ func (e *Engine) Fetch(ctx context.Context, h *Host, req Request) (*Entry, error
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("%s: %w", req, context.Cause(ctx))
+		}
+		if errors.Is(err, ErrBudget) {
+			return nil, fmt.Errorf("%s: %w", req, err)
 		}
 		if wait < 0 || attempt >= e.retry.Attempts {
 			h.stats.failures.Add(1)
@@ -290,8 +313,30 @@ const peekSize = 64 << 10
 func (e *Engine) attempt(ctx context.Context, h *Host, req Request, cached *Entry) (_ *Entry, wait time.Duration, _ error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	if !e.deadline.IsZero() {
+		// The budget ends a call in flight too, not only the next one.
+		var cancelDeadline context.CancelFunc
+		actx, cancelDeadline = context.WithDeadlineCause(actx, e.deadline, ErrBudget)
+		defer cancelDeadline()
+	}
 	watchdog := time.AfterFunc(e.stall, func() { cancel(ErrStalled) })
 	defer watchdog.Stop()
+	// failed names why the call ended early: the caller's context, the
+	// budget, the watchdog, or else err itself.
+	headers := false
+	failed := func(err error) error {
+		switch cause := context.Cause(actx); {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(cause, ErrBudget):
+			return ErrBudget
+		case errors.Is(cause, ErrStalled) && !headers:
+			return fmt.Errorf("%w: no answer in %v (stall_timeout)", ErrStalled, e.stall)
+		case errors.Is(cause, ErrStalled):
+			return fmt.Errorf("%w: less than %d KiB of body in %v (stall_timeout)", ErrStalled, minProgress>>10, e.stall)
+		}
+		return err
+	}
 
 	hreq, err := http.NewRequestWithContext(actx, http.MethodGet, req.URL, nil)
 	if err != nil {
@@ -304,27 +349,28 @@ func (e *Engine) attempt(ctx context.Context, h *Host, req Request, cached *Entr
 		hreq.Header[k] = vs
 	}
 	if cached != nil {
-		if cached.ETag != "" {
+		// Validators come from the cache's metadata: a value that is not a
+		// valid header would make every revalidation fail.
+		if httpguts.ValidHeaderFieldValue(cached.ETag) && cached.ETag != "" {
 			hreq.Header.Set("If-None-Match", cached.ETag)
 		}
-		if cached.LastModified != "" {
+		if httpguts.ValidHeaderFieldValue(cached.LastModified) && cached.LastModified != "" {
 			hreq.Header.Set("If-Modified-Since", cached.LastModified)
 		}
 	}
-	client := h.Client
-	if client == nil {
-		client = e.client
-	}
-	resp, err := client.Do(hreq)
+	resp, err := e.clientFor(h, hreq.URL).Do(hreq)
 	if err != nil {
-		if cause := context.Cause(actx); errors.Is(cause, ErrStalled) {
-			err = ErrStalled
-		} else if ctx.Err() == nil {
+		err = failed(err)
+		if errors.Is(err, ErrBudget) {
+			return nil, -1, err
+		}
+		if !errors.Is(err, ErrStalled) && ctx.Err() == nil {
 			err = fmt.Errorf("%w: %w", ErrTransport, err)
 		}
 		return nil, 0, err
 	}
 	defer resp.Body.Close()
+	headers = true
 	watchdog.Reset(e.stall)
 	body := &stallReader{r: resp.Body, timer: watchdog, d: e.stall}
 
@@ -369,25 +415,40 @@ func (e *Engine) attempt(ctx context.Context, h *Host, req Request, cached *Entr
 		return nil, wait, &ResponseError{Status: status, Body: snippet(peek), Err: sentinel}
 	}
 
+	tooLarge := fmt.Errorf("%w: more than %v, the limit (max_body)", ErrTooLarge, Size(e.maxBody))
+	if resp.ContentLength > e.maxBody {
+		return nil, -1, tooLarge
+	}
 	p, err := e.cache.create(h.Name, req.key())
 	if err != nil {
 		return nil, -1, err
 	}
 	hw := newHashingWriter(p.f)
-	_, err = io.Copy(hw, io.MultiReader(bytes.NewReader(peek), body))
-	if err != nil {
-		p.discard()
-		switch {
-		case ctx.Err() != nil:
-			return nil, 0, ctx.Err()
-		case errors.Is(context.Cause(actx), ErrStalled):
-			return nil, 0, ErrStalled
-		default:
-			return nil, 0, fmt.Errorf("%w after %d bytes: %w", ErrTruncated, hw.n, err)
-		}
-	}
+	// One byte more than the limit tells an answer of exactly the limit
+	// from a longer one, without keeping more than that on disk.
+	_, err = io.Copy(hw, io.LimitReader(io.MultiReader(bytes.NewReader(peek), body), e.maxBody+1))
 	h.stats.bytes.Add(hw.n)
 	e.stats.bytes.Add(hw.n)
+	if err != nil {
+		p.discard()
+		if err := failed(nil); err != nil {
+			if errors.Is(err, ErrBudget) {
+				return nil, -1, err
+			}
+			return nil, 0, err
+		}
+		return nil, 0, fmt.Errorf("%w after %d bytes: %w", ErrTruncated, hw.n, err)
+	}
+	switch {
+	case hw.n > e.maxBody:
+		p.discard()
+		return nil, -1, tooLarge
+	case hw.n == 0:
+		// No API of ours answers an empty body; an empty entry would be
+		// refused by Cache.Lookup at every later run.
+		p.discard()
+		return nil, 0, fmt.Errorf("%w: empty answer", ErrInvalidBody)
+	}
 	if req.Validate != nil {
 		if _, err := p.f.Seek(0, io.SeekStart); err != nil {
 			p.discard()
@@ -418,18 +479,27 @@ func (e *Engine) attempt(ctx context.Context, h *Host, req Request, cached *Entr
 	return ent, 0, nil
 }
 
-// stallReader pushes the stall watchdog back at every read that makes
-// progress.
+// minProgress is what a body must bring within each StallTimeout.
+const minProgress = 16 << 10
+
+// stallReader pushes the stall watchdog back each time the body has
+// brought minProgress more bytes. It used to push it back at every read
+// that returned a byte, so a body trickling one byte a second never
+// stalled: the watchdog measured silence, not progress. 16 KiB a minute
+// (273 B/s) is far below any real link, and far above a trickle.
 type stallReader struct {
 	r     io.Reader
 	timer *time.Timer
 	d     time.Duration
+	n     int // bytes since the watchdog was last pushed back
 }
 
 func (s *stallReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
-	if n > 0 {
+	s.n += n
+	if s.n >= minProgress {
 		s.timer.Reset(s.d)
+		s.n = 0
 	}
 	return n, err
 }

@@ -496,7 +496,8 @@ func TestCorruptEntry(t *testing.T) {
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	dir := t.TempDir()
-	e := newTestEngine(t, dir, Options{})
+	log, warnings := logBuffer()
+	e := newTestEngine(t, dir, Options{Logger: log})
 	h := newTestHost(t, "test", 1000)
 	req := Request{URL: srv.URL + "/x"}
 	ent, err := e.Fetch(context.Background(), h, req)
@@ -511,6 +512,9 @@ func TestCorruptEntry(t *testing.T) {
 	os.WriteFile(meta, []byte("{not json"), 0o644)
 	if ent, err = e.Fetch(context.Background(), h, req); err != nil || ent.Origin != FromNetwork {
 		t.Errorf("Fetch over damaged metadata: origin %v, err %v, want a new call", ent, err)
+	}
+	if n := strings.Count(warnings.String(), "damaged cache entry"); n != 2 {
+		t.Errorf("%d warnings, want 2 (one per damage):\n%s", n, warnings)
 	}
 }
 

@@ -19,10 +19,11 @@ var (
 	ErrServer       = errors.New("server error")           // 5xx: retried
 	ErrStatus       = errors.New("unexpected status")      // any other status; not retried
 	ErrTransport    = errors.New("transport error")        // connection refused, reset...: retried
-	ErrStalled      = errors.New("answer stalled")         // no byte for Engine.StallTimeout: retried
+	ErrStalled      = errors.New("answer stalled")         // less than 16 KiB in Options.StallTimeout: retried
 	ErrTruncated    = errors.New("truncated body")         // the body ended early: retried
 	ErrInvalidBody  = errors.New("invalid body")           // the body failed Request.Validate: retried
 	ErrBudget       = errors.New("fetch budget exhausted") // the run's Budget is spent: stop cleanly
+	ErrTooLarge     = errors.New("answer too large")       // the body exceeds Options.MaxBody: not retried
 )
 
 // statusErr maps an HTTP status to its sentinel error and whether the

@@ -44,7 +44,7 @@ func inseeConfig(t testing.TB, melodiURL, ddlURL string) Config {
 	cfg := Defaults()
 	cfg.MelodiURL, cfg.DDLURL = melodiURL, ddlURL
 	cfg.Sources = []string{"insee"}
-	cfg.Quota, cfg.Margin, cfg.Window = 1000, 1, time.Second
+	cfg.Quota, cfg.Margin, cfg.Window = 1000, 1, Duration(time.Second)
 	cfg.CacheDir = t.TempDir()
 	return cfg
 }

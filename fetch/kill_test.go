@@ -25,7 +25,7 @@ func killConfig(dir, url string) Config {
 	cfg.MelodiURL = url
 	cfg.MelodiPageSize = 500
 	cfg.Datasets = []string{"DS_POPULATIONS_REFERENCE", "DS_RP_POPULATION_PRINC", "DS_FILOSOFI_CC", "DS_RP_ACTIVITE_PRINC"}
-	cfg.Quota, cfg.Margin, cfg.Window = 1000, 1, time.Second
+	cfg.Quota, cfg.Margin, cfg.Window = 1000, 1, Duration(time.Second)
 	cfg.CacheDir = dir
 	return cfg
 }

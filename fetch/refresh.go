@@ -199,7 +199,19 @@ func buildSources(ctx context.Context, cfg Config, ref *geo.Referential, log *sl
 		return nil
 	}
 	if slices.Contains(cfg.Sources, "insee") {
-		if err := add(cfg.Source, func() (*Host, error) { return cfg.inseeHost(ctx) }); err != nil {
+		// One host, so one limiter: MELODI (or DDL) and the Métadonnées API
+		// spend the same INSEE quota.
+		var insee *Host
+		inseeHost := func() (h *Host, err error) {
+			if insee == nil {
+				insee, err = cfg.inseeHost(ctx)
+			}
+			return insee, err
+		}
+		if err := add(cfg.Source, inseeHost); err != nil {
+			return nil, err
+		}
+		if err := add("metadonnees", inseeHost); err != nil {
 			return nil, err
 		}
 	}

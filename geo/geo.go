@@ -86,11 +86,16 @@ type Territory struct {
 	PostalCodes []string // sorted; communes and arrondissements only
 	Population  []Pop    // sorted by year, oldest first; may be empty
 
-	Commune     *Territory // an arrondissement's commune
-	EPCI        *Territory // a commune's EPCI
-	Departement *Territory // département or overseas collectivity
-	Region      *Territory // région or overseas collectivity
-	Country     *Territory // France, for every territory but France
+	Commune *Territory // an arrondissement's commune
+	// ArrondissementDep is a commune's arrondissement départemental (nil in
+	// the overseas collectivities and Mayotte); municipal arrondissements
+	// share their commune's. It is not among Parents: the breadcrumb shows
+	// it between the département and the commune.
+	ArrondissementDep *Territory
+	EPCI              *Territory // a commune's EPCI
+	Departement       *Territory // département or overseas collectivity
+	Region            *Territory // région or overseas collectivity
+	Country           *Territory // France, for every territory but France
 
 	// Children are the territories listed on this one's page, sorted by
 	// name: régions and collectivities of France, départements of a région,
@@ -98,6 +103,66 @@ type Territory struct {
 	Children []*Territory
 	// EPCIs are the EPCI with at least one member in a département.
 	EPCIs []*Territory
+	// Arrondissements are the arrondissements départementaux of a
+	// département, sorted by code.
+	Arrondissements []*Territory
+	// Former are the retired codes that lead to a commune: communes merged
+	// into it, its communes déléguées and associées; sorted by name.
+	Former []*Former
+
+	liaison uint8 // INSEE's type of name (TNCC) of an arrondissement départemental
+}
+
+// Former is a commune code that no longer names a current commune: a commune
+// merged into another, or a commune déléguée or associée of a commune
+// nouvelle. Its old address leads to the current commune.
+type Former struct {
+	Code    string
+	Name    string     // its name as a commune: "Cran-Gevrier"
+	Folded  string     // Fold(Name)
+	Status  string     // "deleguee", "associee", or "" for a commune merged away
+	Current *Territory // the current commune
+}
+
+// StatusLabel says in French what the former commune is now.
+func (f *Former) StatusLabel() string {
+	switch f.Status {
+	case "deleguee":
+		return "commune déléguée"
+	case "associee":
+		return "commune associée"
+	}
+	return "ancienne commune"
+}
+
+// LongName is the name with its kind, for breadcrumbs and lists:
+// "Arrondissement de Lyon", "Arrondissement du Vigan"; other kinds keep
+// their name.
+func (t *Territory) LongName() string {
+	if t.Kind != ArrondissementDep {
+		return t.Name
+	}
+	return "Arrondissement " + withOf(t.Name, t.liaison)
+}
+
+// withOf puts "de" before a name as French wants it, from INSEE's type of
+// name: "de Lyon", "d'Annecy", "du Vigan", "de La Rochelle", "des Andelys".
+func withOf(name string, tncc uint8) string {
+	switch tncc {
+	case 1:
+		return "d'" + name
+	case 2:
+		if rest, ok := strings.CutPrefix(name, "Le "); ok {
+			return "du " + rest
+		}
+	case 4, 6:
+		for _, art := range []string{"Les ", "Aux "} {
+			if rest, ok := strings.CutPrefix(name, art); ok {
+				return "des " + rest
+			}
+		}
+	}
+	return "de " + name
 }
 
 // ID identifies a territory across packages: "commune/69123", "france/FR".
@@ -139,8 +204,8 @@ type Referential struct {
 	All      []*Territory // sorted by kind, then code
 	France   *Territory
 
-	byID    map[string]*Territory
-	retired map[string]string // retired or delegated commune code → current commune code
+	byID   map[string]*Territory
+	former map[string]*Former // by retired or delegated commune code
 }
 
 // Lookup finds a territory by kind and code.
@@ -162,20 +227,36 @@ func (r *Referential) CurrentCommune(code string) (*Territory, bool) {
 	if t, ok := r.Lookup(Commune, code); ok {
 		return t, true
 	}
-	if cur, ok := r.retired[code]; ok {
-		return r.Lookup(Commune, cur)
+	if f, ok := r.former[code]; ok {
+		return f.Current, true
 	}
 	return nil, false
+}
+
+// Former returns what the referential knows of a retired commune code.
+func (r *Referential) Former(code string) (*Former, bool) {
+	f, ok := r.former[code]
+	return f, ok
+}
+
+// FormerCommunes returns every retired commune code, sorted by code.
+func (r *Referential) FormerCommunes() []*Former {
+	out := make([]*Former, 0, len(r.former))
+	for _, f := range r.former {
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b *Former) int { return strings.Compare(a.Code, b.Code) })
+	return out
 }
 
 // RetiredCodes returns the retired commune codes and the current code each
 // maps to, sorted by retired code.
 func (r *Referential) RetiredCodes() [][2]string {
-	out := make([][2]string, 0, len(r.retired))
-	for old, cur := range r.retired {
-		out = append(out, [2]string{old, cur})
+	fs := r.FormerCommunes()
+	out := make([][2]string, len(fs))
+	for i, f := range fs {
+		out[i] = [2]string{f.Code, f.Current.Code}
 	}
-	slices.SortFunc(out, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
 	return out
 }
 

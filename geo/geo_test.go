@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -18,7 +19,9 @@ func TestCounts(t *testing.T) {
 	ref := mustLoad(t)
 	want := map[Kind]int{
 		France: 1, Region: 18, Departement: 101, Collectivite: 8,
-		EPCI: 1255, Commune: 34969, Arrondissement: 45,
+		EPCI: 1255, Commune: 34969, Arrondissement: 45, ArrondissementDep: 333,
+		// The study zonings are not in the referential (see Zonings).
+		ZoneEmploi: 0, UniteUrbaine: 0, AireAttraction: 0, BassinVie: 0,
 	}
 	for k, n := range want {
 		if got := len(ref.OfKind(k)); got != n {
@@ -118,8 +121,124 @@ func TestCurrentCommune(t *testing.T) {
 	if _, ok := ref.CurrentCommune("00000"); ok {
 		t.Error("CurrentCommune(00000) found a commune")
 	}
-	if len(ref.RetiredCodes()) < 1000 {
-		t.Errorf("only %d retired codes", len(ref.RetiredCodes()))
+	if got := len(ref.RetiredCodes()); got != 4240 {
+		t.Errorf("%d retired codes, want 4240", got)
+	}
+	if c, ok := ref.CurrentCommune("74093"); !ok || c.Code != "74010" {
+		t.Errorf("CurrentCommune(74093) = %v, %v; want Annecy 74010", c, ok)
+	}
+	for _, f := range ref.FormerCommunes() {
+		if f.Name == "" || f.Current == nil || !slices.Contains(f.Current.Former, f) {
+			t.Errorf("former commune %s (%q) is not linked to its current commune", f.Code, f.Name)
+		}
+	}
+}
+
+func TestAnnecyFormerCommunes(t *testing.T) {
+	ref := mustLoad(t)
+	annecy, _ := ref.Lookup(Commune, "74010")
+	var got []string
+	for _, f := range annecy.Former {
+		got = append(got, f.Code+" "+f.Name+" "+f.StatusLabel())
+	}
+	want := []string{
+		"74011 Annecy-le-Vieux commune déléguée",
+		"74028 Balmont ancienne commune",
+		"74093 Cran-Gevrier commune déléguée",
+		"74125 Ferrières ancienne commune",
+		"74182 Meythet commune déléguée",
+		"74217 Pringy commune déléguée",
+		"74268 Seynod commune déléguée",
+		"74300 Vieugy ancienne commune",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Annecy's former communes =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestArrondissementsDepartementaux(t *testing.T) {
+	ref := mustLoad(t)
+	lyon, _ := ref.Lookup(Commune, "69123")
+	a := lyon.ArrondissementDep
+	if a == nil || a.ID() != "arrondissement/691" || a.Path() != "/arrondissement/691/" {
+		t.Fatalf("Lyon's arrondissement = %v, want arrondissement/691", a)
+	}
+	if a.Departement.Code != "69" || a.Region.Code != "84" || a.Country != ref.France {
+		t.Errorf("691 parents = %v", a.Parents())
+	}
+	if a.LongName() != "Arrondissement de Lyon" || !slices.Contains(a.Children, lyon) {
+		t.Errorf("691: %q with %d communes", a.LongName(), len(a.Children))
+	}
+	if arm, _ := ref.Lookup(Arrondissement, "69381"); arm.ArrondissementDep != a {
+		t.Errorf("69381's arrondissement = %v, want its commune's", arm.ArrondissementDep)
+	}
+	rhone, _ := ref.Lookup(Departement, "69")
+	if len(rhone.Arrondissements) != 2 {
+		t.Errorf("Rhône has %d arrondissements, want 2", len(rhone.Arrondissements))
+	}
+	// Every commune of a département belongs to one of its arrondissements,
+	// and the arrondissement's population is the sum of its communes'.
+	members := 0
+	for _, a := range ref.OfKind(ArrondissementDep) {
+		sum := 0
+		for _, c := range a.Children {
+			if c.Departement != a.Departement {
+				t.Errorf("%s in %s belongs to %s of %s", c.ID(), c.Departement.Code, a.ID(), a.Departement.Code)
+			}
+			p, _ := c.LatestPopulation()
+			sum += p.Value
+		}
+		members += len(a.Children)
+		if p, _ := a.LatestPopulation(); p.Value != sum {
+			t.Errorf("%s population %d, want %d", a.ID(), p.Value, sum)
+		}
+	}
+	if members != 34969-111 { // the communes of Mayotte and of the overseas collectivities have none
+		t.Errorf("%d communes in an arrondissement, want %d", members, 34969-111)
+	}
+	for _, tt := range []struct{ code, want string }{
+		{"303", "Arrondissement du Vigan"}, {"173", "Arrondissement de La Rochelle"},
+		{"271", "Arrondissement des Andelys"}, {"741", "Arrondissement d'Annecy"},
+	} {
+		a, _ := ref.Lookup(ArrondissementDep, tt.code)
+		if got := a.LongName(); got != tt.want {
+			t.Errorf("LongName(%s) = %q, want %q", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestZonings(t *testing.T) {
+	ref := mustLoad(t)
+	z, err := NewZonings(ref, []ZoneInput{
+		{Kind: ZoneEmploi, Code: "8201", Name: "Annecy", Communes: []string{"74010", "74093", "74011", "99999"}},
+		{Kind: BassinVie, Code: "74010", Name: "Annecy", Communes: []string{"74010"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	annecy, _ := ref.Lookup(Commune, "74010")
+	ze, ok := z.ByID("zone-emploi/8201")
+	if !ok || len(ze.Children) != 1 || ze.Children[0] != annecy || ze.Parents()[0] != ref.France {
+		t.Fatalf("zone 8201 = %+v", ze)
+	}
+	if got := z.Of(annecy); len(got) != 2 || got[0] != ze || got[1].Kind != BassinVie {
+		t.Errorf("Of(Annecy) = %v", got)
+	}
+	if strings.Join(z.Unknown, ",") != "zone-emploi/8201: 99999" {
+		t.Errorf("Unknown = %q", z.Unknown)
+	}
+	if p, _ := ze.LatestPopulation(); p.Value != annecy.Population[len(annecy.Population)-1].Value {
+		t.Errorf("zone population %d", p.Value)
+	}
+	var none *Zonings
+	if none.Of(annecy) != nil || none.Len() != 0 {
+		t.Error("a nil Zonings has zones")
+	}
+	if _, err := NewZonings(ref, []ZoneInput{{Kind: Commune, Code: "1"}}); err == nil {
+		t.Error("NewZonings accepted a commune as a zone")
+	}
+	if _, err := NewZonings(ref, []ZoneInput{{Kind: BassinVie, Code: "1"}, {Kind: BassinVie, Code: "1"}}); err == nil {
+		t.Error("NewZonings accepted a zone twice")
 	}
 }
 
@@ -135,6 +254,27 @@ func TestParseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: Parse error = %v, want it to contain %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// The format before issue 12 (C without arrondissement, O without name) is
+// still read: hand-written test referentials use it.
+func TestParseShortForm(t *testing.T) {
+	in := "G\t2026\tx\nY\t2023\nF\tFR\tFrance\t10\nR\t84\tARA\t10\nD\t69\tRhône\t84\t10\n" +
+		"C\t69123\tLyon\t69\t84\t\t69001\t10\nO\t69232\t69123\n"
+	ref, err := Parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lyon, _ := ref.Lookup(Commune, "69123")
+	if lyon.ArrondissementDep != nil || len(lyon.PostalCodes) != 1 || lyon.PostalCodes[0] != "69001" {
+		t.Errorf("Lyon = %+v", lyon)
+	}
+	if f, ok := ref.Former("69232"); !ok || f.Current != lyon || f.Name != "69232" {
+		t.Errorf("Former(69232) = %+v, %v", f, ok)
+	}
+	if _, err := Parse(strings.NewReader("G\t2026\tx\nC\t1\t2\t3\n")); err == nil || !strings.Contains(err.Error(), "record C has 4 fields, want 9") {
+		t.Errorf("a short C record: %v", err)
 	}
 }
 

@@ -34,7 +34,7 @@ func Parse(r io.Reader) (*Referential, error) {
 		}
 		br = bufio.NewReader(zr)
 	}
-	p := parser{ref: &Referential{byID: make(map[string]*Territory, 40000), retired: map[string]string{}}}
+	p := parser{ref: &Referential{byID: make(map[string]*Territory, 40000), former: map[string]*Former{}}, formerOf: map[string]string{}}
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -53,18 +53,25 @@ func Parse(r io.Reader) (*Referential, error) {
 }
 
 type pending struct {
-	t                          *Territory
-	commune, epci, dep, region string
+	t                               *Territory
+	commune, epci, dep, region, arr string
 }
 
 type parser struct {
-	ref   *Referential
-	line  int
-	links []pending
+	ref      *Referential
+	line     int
+	links    []pending
+	formerOf map[string]string // retired code → current commune code
 }
 
 // fieldCount is the number of tab-separated fields of each record type.
-var fieldCount = map[string]int{"G": 3, "Y": 2, "F": 4, "R": 4, "D": 5, "X": 4, "E": 5, "C": 8, "A": 6, "O": 3}
+var fieldCount = map[string]int{"G": 3, "Y": 2, "F": 4, "R": 4, "D": 5, "X": 4, "E": 5, "C": 9, "A": 6, "O": 5, "N": 5}
+
+// shortForm is the number of fields of the records of the format before
+// issue 12, still read so that small hand-written referentials (test
+// fixtures) keep working: C without the arrondissement, O without name and
+// status.
+var shortForm = map[string]int{"C": 8, "O": 3}
 
 func (p *parser) record(line string) error {
 	if line == "" || line[0] == '#' {
@@ -74,6 +81,9 @@ func (p *parser) record(line string) error {
 	want, ok := fieldCount[f[0]]
 	if !ok {
 		return fmt.Errorf("unknown record type %q", f[0])
+	}
+	if n, ok := shortForm[f[0]]; ok && len(f) == n {
+		f = widen(f)
 	}
 	if len(f) != want {
 		return fmt.Errorf("record %s has %d fields, want %d", f[0], len(f), want)
@@ -97,7 +107,11 @@ func (p *parser) record(line string) error {
 		}
 		return nil
 	case "O":
-		ref.retired[f[1]] = f[2]
+		if _, dup := ref.former[f[1]]; dup {
+			return fmt.Errorf("retired commune %s listed twice", f[1])
+		}
+		ref.former[f[1]] = &Former{Code: f[1], Name: f[3], Folded: Fold(f[3]), Status: f[4]}
+		p.formerOf[f[1]] = f[2]
 		return nil
 	}
 	t := &Territory{Code: f[1], Name: f[2], Folded: Fold(f[2])}
@@ -115,15 +129,24 @@ func (p *parser) record(line string) error {
 		t.Kind, pops = Collectivite, f[3]
 	case "E":
 		t.Kind, t.EPCIType, pops = EPCI, f[3], f[4]
+	case "N":
+		t.Kind, pl.dep = ArrondissementDep, f[3]
+		n, err := strconv.Atoi(f[4])
+		if err != nil || n < 0 || n > 8 {
+			return fmt.Errorf("arrondissement %s: type of name %q, want 0 to 8", f[1], f[4])
+		}
+		t.liaison = uint8(n)
 	case "C":
-		t.Kind, pl.dep, pl.region, pl.epci, pops = Commune, f[3], f[4], f[5], f[7]
-		t.PostalCodes = splitList(f[6])
+		t.Kind, pl.dep, pl.region, pl.epci, pl.arr, pops = Commune, f[3], f[4], f[5], f[6], f[8]
+		t.PostalCodes = splitList(f[7])
 	case "A":
 		t.Kind, pl.commune, pops = Arrondissement, f[3], f[5]
 		t.PostalCodes = splitList(f[4])
 	}
 	var err error
-	if t.Population, err = p.pops(pops); err != nil {
+	if t.Kind == ArrondissementDep {
+		// summed over its communes once they are linked
+	} else if t.Population, err = p.pops(pops); err != nil {
 		return fmt.Errorf("%s: %w", t.ID(), err)
 	}
 	if _, dup := ref.byID[t.ID()]; dup {
@@ -134,6 +157,19 @@ func (p *parser) record(line string) error {
 	pl.t = t
 	p.links = append(p.links, pl)
 	return nil
+}
+
+// widen turns a record of the short form into the current one: a commune
+// with no arrondissement, a retired code with no name (its code stands for
+// it) and no status.
+func widen(f []string) []string {
+	switch f[0] {
+	case "C":
+		return append(f[:6:6], append([]string{""}, f[6:]...)...)
+	case "O":
+		return append(f, f[1], "")
+	}
+	return f
 }
 
 func (p *parser) pops(s string) ([]Pop, error) {
@@ -211,6 +247,16 @@ func (p *parser) link() error {
 			if t.Commune, err = find(t, Commune, pl.commune); err != nil {
 				return err
 			}
+		case ArrondissementDep:
+			if t.Departement, err = find(t, Departement, pl.dep); err != nil {
+				return err
+			}
+			t.Region = t.Departement.Region
+		}
+		if t.Kind == Commune {
+			if t.ArrondissementDep, err = find(t, ArrondissementDep, pl.arr); err != nil {
+				return err
+			}
 		}
 	}
 	// Arrondissements inherit from their commune, which is linked by now.
@@ -220,8 +266,13 @@ func (p *parser) link() error {
 			t.Country.Children = append(t.Country.Children, t)
 		case Departement:
 			t.Region.Children = append(t.Region.Children, t)
+		case ArrondissementDep:
+			t.Departement.Arrondissements = append(t.Departement.Arrondissements, t)
 		case Commune:
 			t.Departement.Children = append(t.Departement.Children, t)
+			if a := t.ArrondissementDep; a != nil {
+				a.Children = append(a.Children, t)
+			}
 			if e := t.EPCI; e != nil {
 				e.Children = append(e.Children, t)
 				if d := t.Departement; !slices.Contains(d.EPCIs, e) {
@@ -230,7 +281,7 @@ func (p *parser) link() error {
 			}
 		case Arrondissement:
 			c := t.Commune
-			t.EPCI, t.Departement, t.Region = c.EPCI, c.Departement, c.Region
+			t.EPCI, t.Departement, t.Region, t.ArrondissementDep = c.EPCI, c.Departement, c.Region, c.ArrondissementDep
 			c.Children = append(c.Children, t)
 		}
 	}
@@ -238,12 +289,50 @@ func (p *parser) link() error {
 		slices.SortFunc(t.Children, compareByName)
 		slices.SortFunc(t.EPCIs, compareByName)
 	}
-	for old, cur := range ref.retired {
-		if _, ok := ref.Lookup(Commune, cur); !ok {
+	for old, cur := range p.formerOf {
+		c, ok := ref.Lookup(Commune, cur)
+		if !ok {
 			return fmt.Errorf("retired commune %s: current commune %q not found", old, cur)
+		}
+		f := ref.former[old]
+		f.Current = c
+		c.Former = append(c.Former, f)
+	}
+	for _, t := range ref.All {
+		switch t.Kind {
+		case ArrondissementDep:
+			t.Population = sumPopulations(t.Children)
+		case Commune:
+			slices.SortFunc(t.Former, func(a, b *Former) int {
+				return cmp.Or(strings.Compare(a.Folded, b.Folded), strings.Compare(a.Code, b.Code))
+			})
 		}
 	}
 	return nil
+}
+
+// sumPopulations adds up the legal populations of territories, for the
+// years every one of them has.
+func sumPopulations(ts []*Territory) []Pop {
+	if len(ts) == 0 {
+		return nil
+	}
+	sums := map[int]int{}
+	counts := map[int]int{}
+	for _, t := range ts {
+		for _, p := range t.Population {
+			sums[p.Year] += p.Value
+			counts[p.Year]++
+		}
+	}
+	var out []Pop
+	for y, n := range counts {
+		if n == len(ts) {
+			out = append(out, Pop{Year: y, Value: sums[y]})
+		}
+	}
+	slices.SortFunc(out, func(a, b Pop) int { return cmp.Compare(a.Year, b.Year) })
+	return out
 }
 
 func compareByName(a, b *Territory) int {

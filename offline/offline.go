@@ -243,7 +243,8 @@ func (s *Source) aggregate(t *geo.Territory) *agg {
 // communesOf lists the communes of a parent territory.
 func (s *Source) communesOf(t *geo.Territory) []*geo.Territory {
 	switch t.Kind {
-	case geo.EPCI, geo.Departement, geo.Collectivite:
+	case geo.EPCI, geo.Departement, geo.Collectivite,
+		geo.ArrondissementDep, geo.ZoneEmploi, geo.UniteUrbaine, geo.AireAttraction, geo.BassinVie:
 		return t.Children
 	case geo.Region:
 		var cs []*geo.Territory
@@ -330,7 +331,7 @@ func (s *Source) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Fig
 	for i, gs := range urssafGS {
 		add(indicator.Emploi, indicator.EffectifsSal, "GS="+gs, lastYear, a.salariedGS[i], present, uv)
 	}
-	return append(out, s.series(t, a)...), nil
+	return s.withURSSAF(t, append(out, s.series(t, a)...)), nil // urssaf.go
 }
 
 // series returns the regional and national Urssaf series shown on région,

@@ -17,11 +17,17 @@
 //	D	code	name	region	pops           département
 //	X	code	name	pops                  collectivité d'outre-mer
 //	E	siren	name	type	pops           EPCI
-//	C	code	name	dep	region	epci	postal,codes	pops
+//	N	code	name	dep	liaison                arrondissement départemental
+//	C	code	name	dep	region	epci	arrondissement	postal,codes	pops
 //	A	code	name	commune	postal,codes	pops       arrondissement municipal
-//	O	old-code	current-code          retired or delegated commune code
+//	O	old-code	current-code	name	status  retired or delegated commune code
 //
-// where pops is a comma list aligned with the Y line, empty where unknown.
+// where pops is a comma list aligned with the Y line, empty where unknown;
+// liaison is INSEE's type of name (TNCC, 0 to 8), which gives the article
+// ("arrondissement du Vigan"); status is "deleguee", "associee" or empty for
+// a commune merged away. The name of a retired code is its name as a
+// commune déléguée or associée in the newest version, else its last name in
+// an older version's communes, else in the history of communes of 0.7.0.
 package main
 
 import (
@@ -70,6 +76,7 @@ var versions = []struct {
 var expected = map[string]int{
 	"commune":                  34969,
 	"arrondissement-municipal": 45,
+	"arrondissement":           333,
 	"epci":                     1255,
 	"departement":              101,
 	"region":                   18,
@@ -88,6 +95,22 @@ type commune struct {
 	CodesPostau []string `json:"codesPostaux"`
 	Population  *int     `json:"population"`
 	AnciensCode []string `json:"anciensCodes"`
+	Arrondissem string   `json:"arrondissement"`
+}
+
+// arrondissement is an arrondissement départemental of arrondissements.json.
+type arrondissement struct {
+	Code        string `json:"code"`
+	Nom         string `json:"nom"`
+	Departement string `json:"departement"`
+	Liaison     int    `json:"typeLiaison"`
+}
+
+// event is one period of a commune code in historique-communes.json (0.7.0).
+type event struct {
+	Code  string `json:"code"`
+	Nom   string `json:"nom"`
+	Debut string `json:"dateDebut"`
 }
 
 type epci struct {
@@ -107,10 +130,12 @@ type area struct {
 }
 
 type dataset struct {
-	communes     []commune
-	epcis        []epci
-	departements []area
-	regions      []area
+	communes        []commune
+	epcis           []epci
+	departements    []area
+	regions         []area
+	arrondissements []arrondissement
+	history         []event // only in 0.7.0
 }
 
 func main() {
@@ -206,7 +231,7 @@ func readPackage(tgz string) (*dataset, error) {
 			return nil, err
 		}
 		switch name := filepath.Base(h.Name); name {
-		case "communes.json", "epci.json", "departements.json", "regions.json":
+		case "communes.json", "epci.json", "departements.json", "regions.json", "arrondissements.json", "historique-communes.json":
 			if filepath.Base(filepath.Dir(h.Name)) != "data" {
 				continue
 			}
@@ -221,8 +246,12 @@ func readPackage(tgz string) (*dataset, error) {
 	for name, dst := range map[string]any{
 		"communes.json": &ds.communes, "epci.json": &ds.epcis,
 		"departements.json": &ds.departements, "regions.json": &ds.regions,
+		"arrondissements.json": &ds.arrondissements, "historique-communes.json": &ds.history,
 	} {
 		b, ok := files[name]
+		if !ok && name == "historique-communes.json" {
+			continue // only 0.7.0 has it
+		}
 		if !ok {
 			return nil, fmt.Errorf("data/%s missing from the package", name)
 		}
@@ -347,6 +376,21 @@ func generate(w io.Writer, data map[string]*dataset, expected map[string]int) er
 		lines = append(lines, join("D", d.Code, d.Nom, d.Region, popField("D/"+d.Code)))
 	}
 
+	arrs := map[string]bool{}
+	arrList := slices.Clone(geo.arrondissements)
+	slices.SortFunc(arrList, func(a, b arrondissement) int { return cmp.Compare(a.Code, b.Code) })
+	for _, a := range arrList {
+		if !deps[a.Departement] {
+			fail("arrondissement %s (%s): département %q not found", a.Code, a.Nom, a.Departement)
+		}
+		if a.Liaison < 0 || a.Liaison > 8 {
+			fail("arrondissement %s (%s): type of name %d, want 0 to 8", a.Code, a.Nom, a.Liaison)
+		}
+		arrs[a.Code] = true
+		count["arrondissement"]++
+		lines = append(lines, join("N", a.Code, a.Nom, a.Departement, strconv.Itoa(a.Liaison)))
+	}
+
 	current := map[string]commune{}
 	for _, c := range geo.communes {
 		if c.Type == "commune-actuelle" {
@@ -376,6 +420,8 @@ func generate(w io.Writer, data map[string]*dataset, expected map[string]int) er
 	communes := slices.Clone(geo.communes)
 	slices.SortFunc(communes, func(a, b commune) int { return cmp.Compare(a.Code, b.Code) })
 	retired := map[string]string{}
+	status := map[string]string{} // deleguee or associee
+	names := map[string]string{}
 	for _, c := range communes {
 		postal := slices.Clone(c.CodesPostau)
 		slices.Sort(postal)
@@ -397,7 +443,10 @@ func generate(w io.Writer, data map[string]*dataset, expected map[string]int) er
 					fail("commune %s (%s): région %q not found", c.Code, c.Nom, c.Region)
 				}
 			}
-			lines = append(lines, join("C", c.Code, c.Nom, c.Departement, c.Region, epciOf[c.Code], strings.Join(postal, ","), popField("C/"+c.Code)))
+			if c.Arrondissem != "" && !arrs[c.Arrondissem] {
+				fail("commune %s (%s): arrondissement %q not found", c.Code, c.Nom, c.Arrondissem)
+			}
+			lines = append(lines, join("C", c.Code, c.Nom, c.Departement, c.Region, epciOf[c.Code], c.Arrondissem, strings.Join(postal, ","), popField("C/"+c.Code)))
 			for _, old := range c.AnciensCode {
 				if _, isCurrent := current[old]; !isCurrent {
 					retired[old] = c.Code
@@ -418,8 +467,16 @@ func generate(w io.Writer, data map[string]*dataset, expected map[string]int) er
 				continue
 			}
 			retired[c.Code] = c.ChefLieu
+			status[c.Code] = strings.TrimPrefix(c.Type, "commune-")
+			names[c.Code] = c.Nom
 		default:
 			fail("commune %s: unknown type %q", c.Code, c.Type)
+		}
+	}
+	formerNames(names, retired, data)
+	for old := range retired {
+		if names[old] == "" {
+			fail("retired commune %s: no name in any version", old)
 		}
 	}
 	for k, want := range expected {
@@ -448,9 +505,45 @@ func generate(w io.Writer, data map[string]*dataset, expected map[string]int) er
 	}
 	slices.Sort(olds)
 	for _, old := range olds {
-		fmt.Fprintf(w, "O\t%s\t%s\n", old, retired[old])
+		fmt.Fprintln(w, join("O", old, retired[old], names[old], status[old]))
 	}
 	return nil
+}
+
+// formerNames completes names, the names of retired codes, from the older
+// versions: the newest version where the code was a commune (current,
+// déléguée or associée), then the history of 0.7.0 (the latest period of
+// the code).
+func formerNames(names, retired map[string]string, data map[string]*dataset) {
+	for i := len(versions) - 1; i >= 0; i-- {
+		ds := data[versions[i].version]
+		if ds == nil {
+			continue
+		}
+		for _, c := range ds.communes {
+			if _, ok := retired[c.Code]; ok && names[c.Code] == "" && c.Type != "arrondissement-municipal" {
+				names[c.Code] = c.Nom
+			}
+		}
+	}
+	latest := map[string]event{}
+	for _, v := range versions {
+		ds := data[v.version]
+		if ds == nil {
+			continue
+		}
+		for _, e := range ds.history {
+			if _, ok := retired[e.Code]; !ok || names[e.Code] != "" {
+				continue
+			}
+			if prev, ok := latest[e.Code]; !ok || e.Debut > prev.Debut {
+				latest[e.Code] = e
+			}
+		}
+	}
+	for code, e := range latest {
+		names[code] = e.Nom
+	}
 }
 
 func sortedAreas(as []area) []area {
