@@ -143,6 +143,19 @@
     return e.values[period];
   }
 
+  // nearest returns the value of the period nearest to period (years).
+  function nearest(idx, m, period) {
+    var e = idx && idx[m + '|'];
+    if (!e || !e.periods.length) return null;
+    if (period in e.values) return e.values[period];
+    var y = parseInt(period, 10);
+    var best = null;
+    e.periods.forEach(function (p) {
+      if (best === null || Math.abs(parseInt(p, 10) - y) < Math.abs(parseInt(best, 10) - y)) best = p;
+    });
+    return e.values[best];
+  }
+
   // latest returns the value of the latest period of a series (null when
   // secret or absent) and its period.
   function latest(idx, m, dim) {
@@ -188,7 +201,7 @@
         }
         var v = latest(idx, s.m, s.d);
         if (s.q) {
-          var den = valueAt(idx, s.q, '', v.p);
+          var den = nearest(idx, s.q, v.p);
           v.v = v.v !== null && den ? v.v / den : null;
         }
         ser.data = asArray(ser.data).concat([scaled(v.v, s)]);

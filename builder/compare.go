@@ -189,6 +189,13 @@ func categoryCompare(measures []struct{ measure, name string }) *compareSpec {
 	return c
 }
 
+// perInhabitants describes a chart of a measure per n inhabitants (legal
+// population of the same year, or the nearest: compare.js takes the
+// nearest period of q when the same is missing).
+func perInhabitants(measure string, n float64) *compareSpec {
+	return &compareSpec{Mode: "c", Series: []compareSeries{{Measure: measure, Per: indicator.PopLegale, Factor: n}}}
+}
+
 // jobsCompare describes the chart of jobs per 100 inhabitants.
 func jobsCompare() *compareSpec {
 	return &compareSpec{Mode: "c", Series: []compareSeries{{Measure: indicator.EmploisLieu, Per: indicator.PopHistorique, Factor: 100}}}
