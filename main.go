@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	site, err := config.Load(*cfgPath)
+	site, err := config.LoadContext(ctx, *cfgPath)
 	if err != nil {
 		return err
 	}
@@ -106,10 +106,12 @@ type buildOptions struct {
 
 func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Writer) error {
 	// A build allocates much and keeps little: collect half as often, but
-	// never let the heap pass 400 MiB, under the 512 MiB budget of a build.
+	// collect harder as the Go memory nears 250 MiB, so that the process
+	// stays under the 300 MiB budget of a build (its code and what the
+	// runtime does not count come on top).
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(200))
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(400 << 20))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(250 << 20))
 	}
 	var src builder.Source // nil: the offline source
 	var zones []geo.ZoneInput

@@ -78,7 +78,7 @@ func TestPreviewHandler(t *testing.T) {
 		if resp.StatusCode != tt.status || string(body) != tt.body {
 			t.Errorf("GET %s = %d %q, want %d %q", tt.path, resp.StatusCode, body, tt.status, tt.body)
 		}
-		if got := resp.Header.Get("Content-Security-Policy"); got != "default-src 'self'" {
+		if got := resp.Header.Get("Content-Security-Policy"); got != "default-src 'self'; frame-ancestors 'none'" {
 			t.Errorf("GET %s: CSP = %q", tt.path, got)
 		}
 	}

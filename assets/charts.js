@@ -11,6 +11,12 @@
  *   <script type="application/json" id="ID">{ ECharts option }</script>
  *   <details>...the same figures as a table...</details>   (same <figure>)
  *
+ * or, for a chart whose figures are those of its table (most), a short
+ * option in an attribute, that names the table's columns instead of
+ * repeating the figures (builder/charts.go, tableData; fromTable here):
+ *
+ *   <div class="chart" data-option='{"series":[{"type":"bar"}],"table":{"cols":[1]}}' ...></div>
+ *
  * What every chart shares is set here unless the option sets it: palette,
  * fonts, grid, tooltip, aria, French number formats, no animation. Optional:
  * data-abs="true" (or "false") forces (or forbids) values without their
@@ -24,10 +30,13 @@
  *     "Intégrer", are added here under every chart of the page.
  *   <button class="copy" data-copy="ID">              copies #ID's text
  *
- * Embed pages (<body class="embed" data-page="URL">) are shells: the chart
- * named by the URL fragment is copied whole from the territory's page (same
- * origin), with its source, table and a link back, so an embed always shows
- * the page's figures.
+ * The embed page (<body class="embed" data-root="/">, at /embed/) is a
+ * shell for every territory: its fragment names the territory and the
+ * chart, #{kind}-{code}/{chart id} (#commune-69123/revenus-deciles), and the
+ * chart is copied whole from the territory's page (same origin), with its
+ * source, table and a link back, so an embed always shows the page's
+ * figures. The embed URLs of earlier builds, /embed/commune/69123.html#ID,
+ * reach 404.html, which loads this script to go on to /embed/#commune-69123/ID.
  *
  * Without JavaScript, or if ECharts fails to load, the figures stay readable
  * in the tables (opened when a chart cannot be drawn).
@@ -184,11 +193,17 @@
   function build(el, json, w, narrow, printing) {
     var opt = JSON.parse(json);
     if (!isObject(opt)) throw new Error('the option is not an object');
+    if (isObject(opt.table)) {
+      // Missing axes are ECharts' defaults: a category x axis, a value y axis.
+      if (opt.xAxis === undefined) opt.xAxis = [{}];
+      if (opt.yAxis === undefined) opt.yAxis = [{}];
+      fromTable(el, opt);
+    }
     extenders.forEach(function (fn) {
       try {
         fn(el, opt);
       } catch (e) {
-        warn('extension of chart #' + el.getAttribute('data-options'), e);
+        warn('extension of chart ' + (el.closest('figure') || {}).id, e);
       }
     });
 
@@ -297,6 +312,53 @@
     return Math.min(lines, 4);
   }
 
+  // cellNumber reads a table cell written the French way ("1 234,5 €",
+  // "−3,2 %"): its digits, decimal comma and minus sign; null when that
+  // leaves no single number ("–", "non diffusé"). builder/charts.go reads
+  // cells with the same rule.
+  function cellNumber(s) {
+    var t = '';
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charAt(i);
+      if (c >= '0' && c <= '9') t += c;
+      else if (c === ',') t += '.';
+      else if (c === '-' || c === '\u2212') t += '-';
+    }
+    return /^-?[0-9]+(\.[0-9]+)?$/.test(t) ? Number(t) : null;
+  }
+
+  // fromTable fills an option whose figures are in the chart's table
+  // (option.table = {cols, neg}, see builder/charts.go): the categories are
+  // the row headers, series i is column cols[i], named by its header unless
+  // the option names it.
+  function fromTable(el, opt) {
+    var fig = el.closest ? el.closest('figure') : null;
+    var table = fig ? fig.querySelector('table') : null;
+    if (!table) throw new Error('no table to read the figures from');
+    var head = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent; });
+    var rows = Array.prototype.slice.call(table.querySelectorAll('tbody tr'));
+    var cats = rows.map(function (tr) {
+      var th = tr.querySelector('th');
+      return th ? th.textContent : '';
+    });
+    var axis = asArray(opt.yAxis).filter(function (a) { return isObject(a) && a.type === 'category'; })[0] ||
+      asArray(opt.xAxis)[0];
+    if (isObject(axis)) axis.data = cats;
+    var neg = asArray(opt.table.neg);
+    asArray(opt.series).forEach(function (s, i) {
+      var col = asArray(opt.table.cols)[i];
+      if (!isObject(s) || typeof col !== 'number') return;
+      if (!s.name) s.name = head[col] || '';
+      s.data = rows.map(function (tr) {
+        var cell = tr.querySelectorAll('td')[col - 1];
+        var n = cell ? cellNumber(cell.textContent) : null;
+        if (n === null) return '-';
+        return neg.indexOf(i) >= 0 ? -n : n;
+      });
+    });
+    delete opt.table;
+  }
+
   // categoryLabels: a few long names (territories, sectors) are all shown,
   // on several lines; many short ones (years) are left to ECharts.
   function categoryLabels(key, axis, lab, w, fontSize) {
@@ -339,15 +401,19 @@
   }
 
   function initChart(el) {
+    // The option is in the chart's data-option attribute (a short option
+    // reading its figures from the table), or in the element data-options names.
+    var json = el.getAttribute('data-option');
     var id = el.getAttribute('data-options');
     var src = id ? document.getElementById(id) : null;
-    if (!src) {
+    if (json === null && !src) {
       warn('no option element #' + id);
       openTable(el);
       return;
     }
+    if (json === null) json = src.textContent;
     var w = el.clientWidth;
-    var c = { el: el, json: src.textContent, width: w, narrow: isNarrow(w), print: false, chart: null };
+    var c = { el: el, json: json, width: w, narrow: isNarrow(w), print: false, chart: null };
     try {
       if (!el.clientHeight) el.style.minHeight = '300px';
       c.chart = window.echarts.init(el, null, { renderer: 'svg', locale: 'FR' });
@@ -435,7 +501,9 @@
   var watching = false;
 
   function initCharts() {
-    var els = Array.prototype.filter.call(document.querySelectorAll('.chart[data-options]'), function (el) {
+    var all = Array.prototype.slice.call(document.querySelectorAll('.chart[data-options]'))
+      .concat(Array.prototype.slice.call(document.querySelectorAll('.chart[data-option]')));
+    var els = all.filter(function (el) {
       // An embed page draws only the chart it shows.
       return !el.hasAttribute('data-drawn') && (!isEmbed() || el.offsetParent !== null);
     });
@@ -457,25 +525,58 @@
 
   function isEmbed() {
     var b = document.body;
-    return !!(b && b.classList && b.classList.contains('embed') && b.hasAttribute('data-page'));
+    return !!(b && b.classList && b.classList.contains('embed') && b.hasAttribute('data-root'));
   }
 
-  // loadEmbed fills an embed page with the chart named by the URL fragment
-  // (the first chart without one), copied whole from the territory's page:
-  // title, chart and its options, source, notes and table, plus a link back.
+  // embedTarget reads the fragment of the embed page, "#commune-69123/ID":
+  // the URL of the territory's page and the chart's id ('' for the first).
+  function embedTarget(root, hash) {
+    var frag = decodeURIComponent(hash.replace(/^#/, ''));
+    var slash = frag.indexOf('/');
+    var place = slash < 0 ? frag : frag.slice(0, slash);
+    var id = slash < 0 ? '' : frag.slice(slash + 1);
+    var dash = place.lastIndexOf('-');
+    if (dash <= 0 || dash === place.length - 1) return null;
+    var kind = place.slice(0, dash);
+    var code = place.slice(dash + 1);
+    if (!/^[a-z][a-z-]*$/.test(kind) || !/^[0-9A-Za-z]+$/.test(code)) return null;
+    return { page: kind === 'france' ? root : root + kind + '/' + code + '/', id: id };
+  }
+
+  // redirectOldEmbed sends an embed URL of earlier builds,
+  // ROOT/embed/KIND/CODE.html#ID (served 404.html), to ROOT/embed/#KIND-CODE/ID.
+  function redirectOldEmbed() {
+    if (!window.location || typeof window.location.pathname !== 'string') return false;
+    var m = /^(.*\/)embed\/([a-z][a-z-]*)\/([0-9A-Za-z]+)\.html$/.exec(window.location.pathname);
+    if (!m) return false;
+    var id = window.location.hash.replace(/^#/, '');
+    window.location.replace(m[1] + 'embed/#' + m[2] + '-' + m[3] + (id ? '/' + id : ''));
+    return true;
+  }
+
+  // loadEmbed fills the embed page with the chart named by the URL fragment
+  // (the page's first chart when the fragment names none), copied whole
+  // from the territory's page: title, chart and its options, source, notes
+  // and table, plus a link back.
   function loadEmbed() {
     if (!isEmbed()) return Promise.resolve();
-    var page = document.body.getAttribute('data-page');
+    var target = embedTarget(document.body.getAttribute('data-root'), window.location.hash);
+    if (!target) return Promise.reject(new Error('no territory in the fragment ' + window.location.hash));
+    var page = target.page;
     var main = document.querySelector('main') || document.body;
     return fetch(page, { credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status + ' for ' + page);
       return r.text();
     }).then(function (text) {
       var doc = new DOMParser().parseFromString(text, 'text/html');
-      var id = decodeURIComponent(window.location.hash.slice(1));
+      var id = target.id;
       var fig = (id && doc.querySelector('figure.chart-block[id="' + id.replace(/"/g, '') + '"]')) ||
         doc.querySelector('figure.chart-block');
       if (!fig) throw new Error('no chart in ' + page);
+      var place = doc.querySelector('h1');
+      var shown = document.querySelector('.place');
+      if (place && shown) shown.firstChild.textContent = place.textContent + (shown.children.length ? ' ' : '');
+      if (place) document.title = place.textContent + ' – ' + document.title.replace(/^[^–]*– /, '');
       fig = document.importNode(fig, true);
       Array.prototype.forEach.call(fig.querySelectorAll('.embed-toggle, .embed-panel'), function (el) {
         el.parentNode.removeChild(el);
@@ -585,7 +686,8 @@
         target.hidden = !target.hidden;
       }
       var area = target.querySelector('textarea');
-      if (area) area.value = snippet(base + '#' + fig.id, title);
+      // base names the territory in its fragment (/embed/#commune-69123).
+      if (area) area.value = snippet(base + (base.indexOf('#') < 0 ? '#' : '/') + fig.id, title);
     } else {
       target.hidden = !target.hidden;
     }
@@ -626,6 +728,7 @@
   }
 
   function start() {
+    if (redirectOldEmbed()) return;
     try {
       initControls();
     } catch (e) {

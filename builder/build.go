@@ -128,11 +128,9 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
+	pub.Describe(fp, len(terrs))
 	st, err := pub.Commit()
 	if err != nil {
-		return sum, fmt.Errorf("commit: %w", err)
-	}
-	if err := saveManifest(dest, manifest{Fingerprint: fp, Pages: len(terrs), Files: st.Files, Bytes: st.Bytes}); err != nil {
 		return sum, fmt.Errorf("commit: %w", err)
 	}
 	return Summary{Pages: len(terrs), PublishStats: st, Duration: time.Since(start)}, nil
@@ -151,6 +149,8 @@ type build struct {
 	figs        *figureCache
 	stats       *siteStats   // ranks and tables of children (stats.go)
 	compares    compareIndex // how each chart takes a second territory (compare.go)
+	charts      atomic.Bool  // some page has a chart: publish the embed page
+	csv         *csvFiles
 }
 
 // prepare parses the templates and computes the site-wide view.
@@ -244,6 +244,7 @@ func (b *build) assets(pub *Publisher, echarts []byte) error {
 		return err
 	}
 	b.site.CompareJS = compareJS
+	b.site.ChartsJS = chartsJS
 	return nil
 }
 
@@ -251,6 +252,7 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // renderPages renders one page per territory with a bounded pool of workers.
 func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Territory, workers int, progress func(done, total int)) error {
+	b.csv = newCSVFiles(terrs)
 	b.built = make(map[*geo.Territory]bool, len(terrs))
 	for _, t := range terrs {
 		b.built[t] = true
@@ -291,11 +293,8 @@ func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory
 	if err := b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v); err != nil {
 		return err
 	}
-	if len(v.Themes) > 0 && hasCharts(v.Themes) {
-		e := v.embedPage()
-		if err := b.publishWith(pub, strings.TrimPrefix(embedPath(t), "/"), b.tpl.embed, "embed", e); err != nil {
-			return fmt.Errorf("embed: %w", err)
-		}
+	if !b.charts.Load() && hasCharts(v.Themes) {
+		b.charts.Store(true)
 	}
 	return b.publishDownloads(pub, t, v.figures)
 }
@@ -309,16 +308,15 @@ func hasCharts(themes []themeView) bool {
 	return false
 }
 
-// publishDownloads writes the CSV and JSON files of a territory's figures.
+// publishDownloads writes the JSON file of a territory's figures and hands
+// its CSV rows to the shared CSV file that holds them.
 func (b *build) publishDownloads(pub *Publisher, t *geo.Territory, figs []indicator.Figure) error {
 	own := ownFigures(t, figs)
 	buf := bufs.Get().(*bytes.Buffer)
 	defer bufs.Put(buf)
 	buf.Reset()
-	if err := writeCSV(buf, t, own); err != nil {
-		return fmt.Errorf("csv: %w", err)
-	}
-	if err := pub.Write(apiPath(t)+".csv", buf.Bytes()); err != nil {
+	writeCSVRows(buf, t, own)
+	if err := b.csv.add(pub, t, buf.Bytes()); err != nil {
 		return err
 	}
 	buf.Reset()
@@ -328,27 +326,21 @@ func (b *build) publishDownloads(pub *Publisher, t *geo.Territory, figs []indica
 	return pub.Write(apiPath(t)+".json", buf.Bytes())
 }
 
-// publishHTML renders a template into a pooled buffer, minifies it into
-// another and publishes the result.
+// publishHTML renders a template, minified when parsed, into a pooled
+// buffer and publishes the result.
 func (b *build) publishHTML(pub *Publisher, rel string, t *template.Template, data any) error {
 	return b.publishWith(pub, rel, t, "layout", data)
 }
 
 // publishWith is publishHTML with the name of the template to execute.
 func (b *build) publishWith(pub *Publisher, rel string, t *template.Template, name string, data any) error {
-	raw := bufs.Get().(*bytes.Buffer)
-	out := bufs.Get().(*bytes.Buffer)
-	defer bufs.Put(raw)
-	defer bufs.Put(out)
-	raw.Reset()
-	out.Reset()
-	if err := t.ExecuteTemplate(raw, name, data); err != nil {
+	buf := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(buf)
+	buf.Reset()
+	if err := t.ExecuteTemplate(buf, name, data); err != nil {
 		return err
 	}
-	if err := b.min.Minify("text/html", out, raw); err != nil {
-		return fmt.Errorf("minify: %w", err)
-	}
-	return pub.Write(rel, out.Bytes())
+	return pub.Write(rel, buf.Bytes())
 }
 
 // extras publishes the files beside the pages: 404.html, robots.txt and the
@@ -357,6 +349,12 @@ func (b *build) extras(pub *Publisher, terrs []*geo.Territory, sitemapSize int) 
 	nf := &simpleView{Site: b.site, Title: "Page introuvable", Description: "Cette page n'existe pas."}
 	if err := b.publishHTML(pub, "404.html", b.tpl.notFound, nf); err != nil {
 		return fmt.Errorf("404.html: %w", err)
+	}
+	if b.charts.Load() {
+		e := &embedPageView{Site: b.site, Canonical: b.site.abs(embedPath)}
+		if err := b.publishWith(pub, indexFile(embedPath), b.tpl.embed, "embed", e); err != nil {
+			return fmt.Errorf("embed: %w", err)
+		}
 	}
 	if err := b.aboutPage(pub); err != nil {
 		return fmt.Errorf("a-propos: %w", err)

@@ -241,18 +241,33 @@ func TestDeterministicAndIncremental(t *testing.T) {
 		t.Error("the edited page was not published again")
 	}
 
-	// A stale file is removed; a changed title rewrites pages.
-	os.WriteFile(filepath.Join(out, "commune/old.html"), []byte("x"), 0o644)
+	// A file added by hand stops the build, which removes nothing.
+	stray := filepath.Join(out, "commune/old.html")
+	os.WriteFile(stray, []byte("x"), 0o644)
 	a.Title = "Autre titre"
-	third := mustBuild(t, a)
-	if third.Removed != 1 {
-		t.Errorf("Removed = %d, want 1", third.Removed)
+	if _, err := Build(context.Background(), Options{Site: a}); err == nil || !strings.Contains(err.Error(), `holds "commune/old.html"`) {
+		t.Errorf("Build with a file added by hand: error = %v, want it to name the file", err)
 	}
+	if _, err := os.Stat(stray); err != nil {
+		t.Errorf("the build removed a file it did not write: %v", err)
+	}
+	os.Remove(stray)
+
+	// A changed title rewrites pages; the pages of territories no longer
+	// built are removed.
+	third := mustBuild(t, a)
 	if third.Written < third.Pages {
 		t.Errorf("Written = %d after a title change, want at least %d", third.Written, third.Pages)
 	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(out), ".public.staging")); err == nil {
-		t.Error("staging folder left behind")
+	a.Territories.Departements = []string{"2A"}
+	fourth := mustBuild(t, a)
+	if _, err := os.Stat(probe); err == nil || fourth.Removed < first.Pages-fourth.Pages {
+		t.Errorf("after the Rhône left the site: %d removed, Lyon's page still there: %v", fourth.Removed, err == nil)
+	}
+	for _, leftover := range []string{".public.staging", ".public.old"} {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(out), leftover)); err == nil {
+			t.Errorf("%s left behind", leftover)
+		}
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"html"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -126,17 +128,221 @@ func flattened(series []chartSeries) bool {
 // assets/charts.js, which keeps the pages small.
 type echartsOption struct {
 	Legend *opts.Legend          `json:"legend,omitempty"`
-	XAxis  []opts.XAxis          `json:"xAxis"`
-	YAxis  []opts.YAxis          `json:"yAxis"`
+	XAxis  []opts.XAxis          `json:"xAxis,omitempty"` // omitted: [{}], only with Table
+	YAxis  []opts.YAxis          `json:"yAxis,omitempty"`
 	Series []charts.SingleSeries `json:"series"`
+	Table  *tableData            `json:"table,omitempty"`
 }
 
-// options builds the ECharts option of a chart and marshals it.
-func (s chartSpec) options() (template.JS, error) {
+// tableData, in an option without categories, series names or data, tells
+// assets/charts.js to read them from the chart's table, in the same
+// <figure>: the categories are the row headers, series i is column
+// Cols[i] (1 for the first column after the row headers; its header is the
+// series' name), its values are the cells read as French numbers (see
+// cellNumber), negated for the series listed in Neg (the men of an age
+// pyramid). The table is in the page anyway, for readers without
+// JavaScript: the figures are not written twice, a third of a page.
+type tableData struct {
+	Cols []int `json:"cols"`
+	Neg  []int `json:"neg,omitempty"`
+
+	named []bool // series whose name is not their column's header: kept in the option
+}
+
+// optionsFor builds the option of a chart whose figures are also shown in
+// table t: when t holds them exactly as the chart draws them (same
+// categories, same series, values equal once rounded as the chart shows
+// them), the option points to the table instead of repeating them;
+// otherwise it is the whole option.
+func (s chartSpec) optionsFor(t tableView) (template.JS, error) {
+	td, ok := s.tableData(t)
+	if !ok {
+		return s.options()
+	}
+	return s.marshal(td)
+}
+
+// options builds the whole ECharts option of a chart and marshals it.
+func (s chartSpec) options() (template.JS, error) { return s.marshal(nil) }
+
+// tableData finds the columns of t that hold the series of s.
+func (s chartSpec) tableData(t tableView) (*tableData, bool) {
+	if len(t.Rows) != len(s.categories) || len(s.series) == 0 {
+		return nil, false
+	}
+	for i, r := range t.Rows {
+		if r.Head != s.categories[i] {
+			return nil, false
+		}
+	}
+	td := &tableData{}
+	tol := 0.5 * math.Pow(10, -float64(min(max(s.decimals, 0), 6)))
+	for si, ser := range s.series {
+		found := false
+		// The column named as the series, or else (a table with one
+		// column of values, "Valeur") any column holding its values.
+		for col := 1; col < len(t.Head) && !found; col++ {
+			if t.Head[col] != ser.Name && len(t.Head) != 2 {
+				continue
+			}
+			for _, sign := range []float64{1, -1} {
+				if columnHolds(t, col, ser.Values, sign, tol) {
+					td.Cols = append(td.Cols, col)
+					td.named = append(td.named, t.Head[col] != ser.Name)
+					if sign < 0 {
+						td.Neg = append(td.Neg, si)
+					}
+					found = true
+					break
+				}
+			}
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	return td, true
+}
+
+// columnHolds reports whether column col of t reads, row by row, as
+// sign×values (within tol), with no number where a value is missing.
+func columnHolds(t tableView, col int, values []*float64, sign, tol float64) bool {
+	for i, r := range t.Rows {
+		if col-1 >= len(r.Cells) || i >= len(values) {
+			return false
+		}
+		n, ok := cellNumber(r.Cells[col-1])
+		v := values[i]
+		if v == nil {
+			if ok {
+				return false
+			}
+			continue
+		}
+		if !ok || math.Abs(sign*n-*v) > tol+1e-9*math.Abs(*v) {
+			return false
+		}
+	}
+	return true
+}
+
+// cellNumber reads the number of a table cell written the French way
+// ("1 234,5 €", "−3,2 %"): its digits, decimal comma and minus sign, every
+// other character dropped; false when that leaves no single number
+// ("–", "non diffusé : secret statistique"). assets/charts.js reads cells
+// with the same rule (cellNumber there).
+func cellNumber(s string) (float64, bool) {
+	var b [32]byte
+	n := 0
+	for _, r := range s {
+		var c byte
+		switch {
+		case r >= '0' && r <= '9':
+			c = byte(r)
+		case r == ',':
+			c = '.'
+		case r == '-' || r == '−':
+			c = '-'
+		default:
+			continue
+		}
+		if n == len(b) {
+			return 0, false
+		}
+		b[n] = c
+		n++
+	}
+	if !plainNumber(b[:n]) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(string(b[:n]), 64)
+	return v, err == nil
+}
+
+// plainNumber matches ^-?[0-9]+(\.[0-9]+)?$.
+func plainNumber(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	digits := func() int {
+		i := 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		d := i
+		b = b[i:]
+		return d
+	}
+	if digits() == 0 {
+		return false
+	}
+	if len(b) == 0 {
+		return true
+	}
+	if b[0] != '.' {
+		return false
+	}
+	b = b[1:]
+	return digits() > 0 && len(b) == 0
+}
+
+// marshal builds the option; with td, without the figures that td says
+// are read from the table.
+func (s chartSpec) marshal(td *tableData) (template.JS, error) {
+	if td == nil {
+		return s.marshalOption(nil)
+	}
+	// An option that reads its table holds no figure: the same few shapes
+	// come back on every page. Each is marshalled once.
+	key := s.shapeKey(td)
+	if js, ok := skeletons.Load(key); ok {
+		return js.(template.JS), nil
+	}
+	js, err := s.marshalOption(td)
+	if err == nil {
+		skeletons.Store(key, js)
+	}
+	return js, err
+}
+
+// skeletons holds the options marshalled without figures, by shapeKey.
+var skeletons sync.Map
+
+// shapeKey is what the option of s without its figures depends on.
+func (s chartSpec) shapeKey(td *tableData) string {
+	var b strings.Builder
+	b.WriteString(s.kind)
+	if s.zero || s.percent {
+		b.WriteString("|z")
+	}
+	if len(s.categories) > 20 {
+		b.WriteString("|many")
+	}
+	for i, ser := range s.series {
+		b.WriteString("|" + ser.Stack)
+		if ser.Right {
+			b.WriteString(">")
+		}
+		if td.named[i] {
+			b.WriteString("=" + strconv.Quote(ser.Name))
+		}
+		b.WriteString(":" + strconv.Itoa(td.Cols[i]))
+		if slices.Contains(td.Neg, i) {
+			b.WriteString("-")
+		}
+	}
+	return b.String()
+}
+
+func (s chartSpec) marshalOption(td *tableData) (template.JS, error) {
 	// charts.js shows a legend when there are several series.
-	o := echartsOption{Series: make([]charts.SingleSeries, 0, len(s.series))}
+	o := echartsOption{Series: make([]charts.SingleSeries, 0, len(s.series)), Table: td}
 	// ECharts' defaults: a category x axis, a value y axis starting at zero.
-	category := opts.XAxis{Data: s.categories}
+	var category opts.XAxis
+	categoryY := opts.YAxis{Type: "category"}
+	if td == nil { // a nil slice in Data's interface would marshal as null
+		category.Data, categoryY.Data = s.categories, s.categories
+	}
 	var value opts.YAxis
 	if !s.zero && !s.percent || s.level && s.kind == "line" && flattened(s.series) {
 		value.Scale = opts.Bool(true)
@@ -151,7 +357,7 @@ func (s chartSpec) options() (template.JS, error) {
 	case "hbar":
 		serType = types.ChartBar
 		o.XAxis = []opts.XAxis{{Type: "value"}}
-		o.YAxis = []opts.YAxis{{Type: "category", Data: s.categories}}
+		o.YAxis = []opts.YAxis{categoryY}
 	default:
 		return "", fmt.Errorf("chart %s: unknown kind %q", s.id, s.kind)
 	}
@@ -159,14 +365,19 @@ func (s chartSpec) options() (template.JS, error) {
 		if ser.Right && len(o.YAxis) == 1 {
 			o.YAxis = append(o.YAxis, opts.YAxis{Scale: o.YAxis[0].Scale})
 		}
-		data := make([]any, len(ser.Values))
-		for i, v := range ser.Values {
-			data[i] = missing
-			if v != nil {
-				data[i] = *v
+		one := charts.SingleSeries{Type: serType, Stack: ser.Stack}
+		if td == nil {
+			data := make([]any, len(ser.Values))
+			for i, v := range ser.Values {
+				data[i] = missing
+				if v != nil {
+					data[i] = *v
+				}
 			}
+			one.Name, one.Data = ser.Name, data
+		} else if td.named[len(o.Series)] {
+			one.Name = ser.Name
 		}
-		one := charts.SingleSeries{Name: ser.Name, Type: serType, Stack: ser.Stack, Data: data}
 		if ser.Right {
 			one.YAxisIndex = 1
 		}
@@ -175,6 +386,13 @@ func (s chartSpec) options() (template.JS, error) {
 		}
 		o.Series = append(o.Series, one)
 	}
+	if td != nil && s.kind != "hbar" {
+		// charts.js takes missing axes for ECharts' defaults, [{}].
+		o.XAxis = nil
+		if len(o.YAxis) == 1 && o.YAxis[0].Scale == nil {
+			o.YAxis = nil
+		}
+	}
 	b, err := json.Marshal(o) // escapes <, > and &: safe inside <script>
 	if err != nil {
 		return "", fmt.Errorf("chart %s: %w", s.id, err)
@@ -182,31 +400,42 @@ func (s chartSpec) options() (template.JS, error) {
 	return template.JS(b), nil
 }
 
+// Pages are not minified after rendering (see minify.go), so the HTML
+// written here is compact already: the escaping is the least HTML needs
+// (no &#39; for every apostrophe of "L'Haÿ-les-Roses"), and optional end
+// tags are left out.
+var (
+	escText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace  // element text
+	escAttr = strings.NewReplacer("&", "&amp;", `"`, "&#34;", "<", "&lt;").Replace // in "quoted" attributes
+)
+
 // HTML renders the table. Tables hold most of a page's values; writing them
 // here rather than cell by cell in the template keeps rendering fast (each
-// template action costs a reflective call to the escaper).
+// template action costs a reflective call to the escaper). Pages are not
+// minified after rendering, so this writes minified HTML: the end tags
+// that HTML makes optional (th, td, tr, thead, tbody) are left out.
 func (t tableView) HTML() template.HTML {
 	var b strings.Builder
+	t.write(&b)
+	return template.HTML(b.String())
+}
+
+func (t tableView) write(b *strings.Builder) {
 	b.WriteString("<table><thead><tr>")
 	for _, h := range t.Head {
-		b.WriteString(`<th>`)
-		b.WriteString(html.EscapeString(h))
-		b.WriteString("</th>")
+		b.WriteString("<th>")
+		b.WriteString(escText(h))
 	}
-	b.WriteString("</tr></thead><tbody>")
+	b.WriteString("<tbody>")
 	for _, r := range t.Rows {
-		b.WriteString(`<tr><th>`)
-		b.WriteString(html.EscapeString(r.Head))
-		b.WriteString("</th>")
+		b.WriteString("<tr><th>")
+		b.WriteString(escText(r.Head))
 		for _, c := range r.Cells {
 			b.WriteString("<td>")
-			b.WriteString(html.EscapeString(c))
-			b.WriteString("</td>")
+			b.WriteString(escText(c))
 		}
-		b.WriteString("</tr>")
 	}
-	b.WriteString("</tbody></table>")
-	return template.HTML(b.String())
+	b.WriteString("</table>")
 }
 
 // HTML renders the chart's figure: title, illustrative badge, the chart
@@ -218,31 +447,41 @@ func (t tableView) HTML() template.HTML {
 func (c chartView) HTML() template.HTML {
 	var b strings.Builder
 	b.Grow(len(c.Options) + 1024)
-	id := html.EscapeString(c.ID)
-	b.WriteString(`<figure class="chart-block" id="` + id + `"><figcaption><h3>`)
-	b.WriteString(html.EscapeString(c.Title))
+	id := escAttr(c.ID)
+	b.WriteString(`<figure class=chart-block id="` + id + `"><figcaption><h3>`)
+	b.WriteString(escText(c.Title))
 	b.WriteString("</h3>")
 	if c.Illustrative {
-		b.WriteString(`<p class="badge">Illustratif</p>`)
+		b.WriteString(`<p class=badge>Illustratif`)
 	}
-	b.WriteString(`</figcaption><div class="chart" data-options="` + id + `-options"`)
+	// An option that reads its figures from the table is short: it goes
+	// in an attribute of the chart rather than in a script element of its
+	// own (see tableData; a JSON string cannot hold this unescaped text).
+	inline := strings.Contains(string(c.Options), `,"table":{"cols":[`)
+	if inline {
+		b.WriteString(`</figcaption><div class=chart data-option='` + strings.ReplaceAll(strings.ReplaceAll(string(c.Options), "&", "&amp;"), "'", "&#39;") + `'`)
+	} else {
+		b.WriteString(`</figcaption><div class=chart data-options="` + id + `-options"`)
+	}
 	if c.Unit != "" {
-		b.WriteString(` data-unit="` + html.EscapeString(c.Unit) + `"`)
+		b.WriteString(` data-unit="` + escAttr(c.Unit) + `"`)
 	}
 	if c.Decimals != 0 {
-		b.WriteString(` data-decimals="` + strconv.Itoa(c.Decimals) + `"`)
+		b.WriteString(` data-decimals=` + strconv.Itoa(c.Decimals))
 	}
-	b.WriteString(` role="img" aria-label="` + html.EscapeString(c.Label) + `"></div>`)
-	b.WriteString(`<script type="application/json" id="` + id + `-options">`)
-	b.WriteString(string(c.Options))
-	b.WriteString(`</script><p class="source">`)
-	b.WriteString(html.EscapeString(c.Source))
-	b.WriteString("</p>")
+	b.WriteString(` role=img aria-label="` + escAttr(c.Label) + `"></div>`)
+	if !inline {
+		b.WriteString(`<script type=application/json id="` + id + `-options">`)
+		b.WriteString(string(c.Options))
+		b.WriteString(`</script>`)
+	}
+	b.WriteString(`<p class=source>`)
+	b.WriteString(escText(c.Source))
 	for _, n := range c.Notes {
-		b.WriteString(`<p class="note">` + html.EscapeString(n) + "</p>")
+		b.WriteString(`<p class=note>` + escText(n))
 	}
 	b.WriteString("<details><summary>Données</summary>")
-	b.WriteString(string(c.Table.HTML()))
+	c.Table.write(&b)
 	b.WriteString("</details></figure>")
 	return template.HTML(b.String())
 }

@@ -5,8 +5,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"territoires/geo"
 	"territoires/indicator"
@@ -15,7 +18,7 @@ import (
 func TestTableHTML(t *testing.T) {
 	tbl := tableView{Head: []string{"Territoire", "Médiane"}, Rows: []rowView{{Head: "L'Haÿ & co", Cells: []string{"21 000 €"}}}}
 	got := string(tbl.HTML())
-	want := `<table><thead><tr><th>Territoire</th><th>Médiane</th></tr></thead><tbody><tr><th>L&#39;Haÿ &amp; co</th><td>21 000 €</td></tr></tbody></table>`
+	want := `<table><thead><tr><th>Territoire<th>Médiane<tbody><tr><th>L'Haÿ &amp; co<td>21 000 €</table>`
 	if got != want {
 		t.Errorf("HTML() =\n%s\nwant\n%s", got, want)
 	}
@@ -78,5 +81,117 @@ func TestWriteCSV(t *testing.T) {
 	}
 	if fmt.Sprint(rows) != fmt.Sprint(want) {
 		t.Errorf("rows =\n%q\nwant\n%q", rows, want)
+	}
+}
+
+// fillFromTable completes an option whose figures are in the chart's table
+// as assets/charts.js does (fromTable there).
+func fillFromTable(t *testing.T, table *goquery.Selection, o *chartOption) {
+	t.Helper()
+	if table.Length() != 1 {
+		t.Fatalf("chart option reads a table, and the figure has %d", table.Length())
+	}
+	head := table.Find("thead th").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+	var cats []string
+	var cells [][]string
+	table.Find("tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		cats = append(cats, tr.Find("th").Text())
+		cells = append(cells, tr.Find("td").Map(func(_ int, s *goquery.Selection) string { return s.Text() }))
+	})
+	if o.XAxis == nil { // ECharts' defaults
+		o.XAxis = make([]struct {
+			Type string `json:"type"`
+			Data []string
+		}, 1)
+	}
+	switch {
+	case len(o.YAxis) > 0 && o.YAxis[0].Type == "category":
+		o.YAxis[0].Data = cats
+	case len(o.XAxis) > 0:
+		o.XAxis[0].Data = cats
+	}
+	for i := range o.Series {
+		if i >= len(o.Table.Cols) {
+			t.Fatalf("series %d has no column", i)
+		}
+		col := o.Table.Cols[i]
+		if o.Series[i].Name == "" {
+			o.Series[i].Name = head[col]
+		}
+		o.Series[i].Data = nil
+		for _, row := range cells {
+			n, ok := cellNumber(row[col-1])
+			if !ok {
+				o.Series[i].Data = append(o.Series[i].Data, missing)
+				continue
+			}
+			if slices.Contains(o.Table.Neg, i) {
+				n = -n
+			}
+			o.Series[i].Data = append(o.Series[i].Data, n)
+		}
+	}
+}
+
+func TestCellNumber(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"519\u202f127", 519127, true},
+		{"22\u202f360\u202f€", 22360, true},
+		{"13,5\u202f%", 13.5, true},
+		{"−3,2", -3.2, true},
+		{"12,5 M€", 12.5, true},
+		{"–", 0, false},
+		{"non diffusé : secret statistique", 0, false},
+		{"non publié", 0, false},
+		{"1-2", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := cellNumber(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("cellNumber(%q) = %v, %v, want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestOptionsForTable(t *testing.T) {
+	v := func(f float64) *float64 { return &f }
+	spec := chartSpec{id: "p", kind: "hbar", categories: []string{"0 à 14 ans", "15 à 29 ans"}, unit: "hab.",
+		series: []chartSeries{{Name: "Hommes", Values: []*float64{v(-62), v(-65)}, Stack: "total"}, {Name: "Femmes", Values: []*float64{v(68), nil}, Stack: "total"}}}
+	tbl := tableView{Head: []string{"Âge", "Hommes", "Femmes"}, Rows: []rowView{
+		{Head: "0 à 14 ans", Cells: []string{"62", "68"}}, {Head: "15 à 29 ans", Cells: []string{"65", "non diffusé : secret statistique"}}}}
+	js, err := spec.optionsFor(tbl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"xAxis":[{"type":"value"}],"yAxis":[{"type":"category"}],"series":[{"type":"bar","stack":"total"},{"type":"bar","stack":"total"}],"table":{"cols":[1,2],"neg":[0]}}`
+	if string(js) != want {
+		t.Errorf("optionsFor =\n%s\nwant\n%s", js, want)
+	}
+	// A bar chart: default axes left out; a table with one column of
+	// values whose header is not the series' name keeps the name.
+	bars := chartSpec{id: "s", kind: "bar", zero: true, categories: []string{"Industrie"}, series: []chartSeries{{Name: "Établissements", Values: []*float64{v(1234)}}}}
+	js, _ = bars.optionsFor(tableView{Head: []string{"Secteur", "Valeur"}, Rows: []rowView{{Head: "Industrie", Cells: []string{"1\u202f234"}}}})
+	if want := `{"series":[{"name":"Établissements","type":"bar"}],"table":{"cols":[1]}}`; string(js) != want {
+		t.Errorf("optionsFor =\n%s\nwant\n%s", js, want)
+	}
+	// A table that does not hold the chart's figures: the whole option.
+	for name, bad := range map[string]tableView{
+		"other value":    {Head: tbl.Head, Rows: []rowView{{Head: "0 à 14 ans", Cells: []string{"61", "68"}}, tbl.Rows[1]}},
+		"other category": {Head: tbl.Head, Rows: []rowView{{Head: "0-14", Cells: []string{"62", "68"}}, tbl.Rows[1]}},
+		"other name":     {Head: []string{"Âge", "H", "F"}, Rows: tbl.Rows},
+		"value shown":    {Head: tbl.Head, Rows: []rowView{tbl.Rows[0], {Head: "15 à 29 ans", Cells: []string{"65", "70"}}}},
+	} {
+		js, err := spec.optionsFor(bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole, _ := spec.options()
+		if js != whole {
+			t.Errorf("%s: optionsFor = %s, want the whole option", name, js)
+		}
 	}
 }

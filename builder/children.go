@@ -2,7 +2,6 @@ package builder
 
 import (
 	"bytes"
-	"html"
 	"html/template"
 	"strconv"
 	"strings"
@@ -118,38 +117,37 @@ func cellText(r *statRow, c statCol) string {
 }
 
 // HTML renders the table, written here rather than in the template for
-// speed (a département has hundreds of communes). Every text is escaped.
-// Cells are right-aligned by the style sheet; the headers of numeric
-// columns have class "num", which compare.js sorts as numbers.
+// speed (a département has hundreds of communes), compact as the chart
+// tables are (pages are not minified after rendering: optional end tags
+// are left out). Every text is escaped. Cells are right-aligned by the
+// style sheet; the headers of numeric columns have class "num", which
+// compare.js sorts as numbers.
 func (tb *childTable) HTML() template.HTML {
 	var b strings.Builder
-	b.Grow(256 + len(tb.rows)*(64+16*len(tb.cols)))
-	b.WriteString(`<div class="table-wrap"><table class="sortable"><caption>`)
-	b.WriteString(html.EscapeString(tb.Caption))
-	b.WriteString(`</caption><thead><tr><th scope="col">Nom</th><th scope="col">Code</th>`)
+	b.Grow(256 + len(tb.rows)*(64+12*len(tb.cols)))
+	b.WriteString(`<div class=table-wrap><table class=sortable><caption>`)
+	b.WriteString(escText(tb.Caption))
+	b.WriteString(`</caption><thead><tr><th scope=col>Nom<th scope=col>Code`)
 	for _, h := range tb.heads {
-		b.WriteString(`<th scope="col" class="num">`)
-		b.WriteString(html.EscapeString(h))
-		b.WriteString("</th>")
+		b.WriteString(`<th scope=col class=num>`)
+		b.WriteString(escText(h))
 	}
-	b.WriteString("</tr></thead><tbody>")
+	b.WriteString("<tbody>")
 	for _, r := range tb.rows {
-		b.WriteString(`<tr><th scope="row">`)
+		b.WriteString(`<tr><th scope=row>`)
 		if r.url != "" {
-			b.WriteString(`<a href="` + html.EscapeString(r.url) + `">` + html.EscapeString(r.name) + "</a>")
+			b.WriteString(`<a href="` + escAttr(r.url) + `">` + escText(r.name) + "</a>")
 		} else {
-			b.WriteString(html.EscapeString(r.name))
+			b.WriteString(escText(r.name))
 		}
-		b.WriteString("</th><td>" + html.EscapeString(r.code) + "</td>")
+		b.WriteString("<td>" + escText(r.code))
 		for _, i := range tb.cols {
 			b.WriteString("<td>")
 			b.WriteString(cellText(r.r, childColumns[i].col))
-			b.WriteString("</td>")
 		}
-		b.WriteString("</tr>")
 	}
-	b.WriteString(`</tbody></table></div><p class="note">n.d. : non diffusé (secret statistique) ; – : non publié. <a href="`)
-	b.WriteString(html.EscapeString(tb.CSV))
+	b.WriteString(`</table></div><p class=note>n.d. : non diffusé (secret statistique) ; – : non publié. <a href="`)
+	b.WriteString(escAttr(tb.CSV))
 	b.WriteString(`" download>Télécharger ce tableau (CSV)</a></p>`)
 	return template.HTML(b.String())
 }

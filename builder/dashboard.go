@@ -210,7 +210,7 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 // chart finishes a chart: its options from the spec, its source line from
 // the figures it shows.
 func (d *dashboard) chart(spec chartSpec, title, label string, figs []indicator.Figure, notes []string, tbl tableView) (*chartView, error) {
-	js, err := spec.options()
+	js, err := spec.optionsFor(tbl)
 	if err != nil {
 		return nil, err
 	}

@@ -32,14 +32,21 @@ type chartOption struct {
 		Type string
 		Data []any
 	} `json:"series"`
+	Table *tableData `json:"table"`
 }
 
 func chartJSON(t *testing.T, doc *goquery.Document, id string) chartOption {
 	t.Helper()
-	raw := doc.Find("script#" + id + "-options").Text()
+	raw, inline := doc.Find("figure#" + id + " div.chart").Attr("data-option")
+	if !inline {
+		raw = doc.Find("script#" + id + "-options").Text()
+	}
 	var o chartOption
 	if err := json.Unmarshal([]byte(raw), &o); err != nil {
 		t.Fatalf("chart %s: JSON does not parse: %v\n%s", id, err, raw)
+	}
+	if o.Table != nil {
+		fillFromTable(t, doc.Find("figure#"+id+" table"), &o)
 	}
 	return o
 }
@@ -67,8 +74,9 @@ func TestCommuneDashboard(t *testing.T) {
 			t.Errorf("chart %s has no data table", id)
 		}
 		div := f.Find("div.chart")
-		if div.AttrOr("data-options", "") != id+"-options" || div.AttrOr("role", "") != "img" || div.AttrOr("aria-label", "") == "" {
-			t.Errorf("chart %s container lacks data-options, role or aria-label", id)
+		_, inline := div.Attr("data-option")
+		if !inline && div.AttrOr("data-options", "") != id+"-options" || div.AttrOr("role", "") != "img" || div.AttrOr("aria-label", "") == "" {
+			t.Errorf("chart %s container lacks its option, role or aria-label", id)
 		}
 		chartJSON(t, doc, id)
 	})

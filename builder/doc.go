@@ -4,8 +4,10 @@
 //
 // A build is a pipeline of named stages (select, prepare, render, extras,
 // commit). Pages are rendered in parallel into pooled buffers, minified by one
-// shared minifier and handed to a Publisher that stages the files that
-// changed beside the output folder and moves them into place only when every
-// stage succeeded: a failed build leaves the published site whole, and a
-// build with nothing new writes nothing.
+// shared minifier and handed to a Publisher that builds the new site whole
+// beside the output folder (unchanged files hard-linked, changed ones
+// written) and switches the two folders in one step only when every stage
+// succeeded: readers see the old site or the new one, a failed or killed
+// build leaves the published site whole, a build with nothing new writes
+// nothing, and nothing the program did not write is ever removed.
 package builder

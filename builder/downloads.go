@@ -1,22 +1,156 @@
 package builder
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/json"
+	"fmt"
+	"io"
+	"path"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"territoires/geo"
 	"territoires/indicator"
 )
 
-// Downloads: for every territory, its figures as CSV and as JSON, at
-// /api/{kind}/{code}.csv and .json. The JSON files and /api/index.json form a
-// static, read-only API documented on the "À propos / Données" page.
+// Downloads: for every territory, its figures as JSON at
+// /api/{kind}/{code}.json; the same figures as CSV, one file per
+// département for its communes, zipped (/api/commune/departement-69.zip
+// holds communes-departement-69.csv: 160 MB of CSV for the whole country
+// take 15 MB), and one file per kind for the other territories
+// (/api/epci.csv, /api/region.csv, ...): 36,000 fewer files than a CSV per
+// territory, and files that a spreadsheet filters by code. The JSON files
+// and /api/index.json form a static, read-only API documented on the
+// "À propos / Données" page.
 
-// apiPath is the path of a territory's download, without extension:
+// apiPath is the path of a territory's JSON download, without extension:
 // "api/commune/69123".
 func apiPath(t *geo.Territory) string { return "api/" + t.Kind.Slug() + "/" + t.Code }
+
+// csvPath is the path of the file that holds a territory's figures as CSV:
+// "api/commune/departement-69.zip" for a commune (with the other communes
+// of its département or collectivité), "api/epci.csv" for the others.
+func csvPath(t *geo.Territory) string {
+	if t.Kind == geo.Commune && t.Departement != nil {
+		return "api/commune/" + embedFragment(t.Departement) + ".zip"
+	}
+	return "api/" + t.Kind.Slug() + ".csv"
+}
+
+// zipEntry is the name of the CSV file in a zipped download:
+// "api/commune/departement-69.zip" holds "communes-departement-69.csv".
+func zipEntry(rel string) string {
+	return "communes-" + strings.TrimSuffix(path.Base(rel), ".zip") + ".csv"
+}
+
+// zipTime is the modification time of the files in the zipped downloads:
+// fixed, so that the same figures give the same bytes.
+var zipTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// writeZip writes a zip archive holding one file, name, with data.
+func writeZip(w io.Writer, name string, data []byte) error {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, flate.BestSpeed)
+	})
+	f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime})
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+// csvLabel says, beside a page's CSV link, which territories the file
+// holds: "toutes les communes du département".
+func csvLabel(t *geo.Territory) string {
+	switch {
+	case t.Kind == geo.France:
+		return "France"
+	case t.Kind == geo.Commune && t.Departement != nil && t.Departement.Kind == geo.Collectivite:
+		return "zip, toutes les communes de la collectivité"
+	case t.Kind == geo.Commune && t.Departement != nil:
+		return "zip, toutes les communes du département"
+	}
+	p := t.Kind.Plural()
+	return "tous les territoires de ce type : " + strings.ToLower(p[:1]) + p[1:]
+}
+
+// csvFiles gathers the CSV rows of the territories of each shared CSV file
+// as their pages are rendered, in any order, and publishes a file as soon
+// as it has the rows of all its territories, in the order of the build's
+// territories: the files are deterministic and only those being filled are
+// held in memory (the territories come sorted by kind and code, so the
+// communes of one département come together).
+type csvFiles struct {
+	mu sync.Mutex
+	of map[*geo.Territory]*csvFile
+}
+
+type csvFile struct {
+	rel     string
+	members []*geo.Territory
+	rows    map[*geo.Territory][]byte
+}
+
+func newCSVFiles(terrs []*geo.Territory) *csvFiles {
+	c := &csvFiles{of: make(map[*geo.Territory]*csvFile, len(terrs))}
+	files := map[string]*csvFile{}
+	for _, t := range terrs {
+		rel := csvPath(t)
+		f := files[rel]
+		if f == nil {
+			f = &csvFile{rel: rel, rows: map[*geo.Territory][]byte{}}
+			files[rel] = f
+		}
+		f.members = append(f.members, t)
+		c.of[t] = f
+	}
+	return c
+}
+
+// add records the rows of t (without the header line) and publishes t's
+// file when it is complete.
+func (c *csvFiles) add(pub *Publisher, t *geo.Territory, rows []byte) error {
+	c.mu.Lock()
+	f := c.of[t]
+	if f == nil {
+		c.mu.Unlock()
+		return fmt.Errorf("csv: %s is not in the build", t.ID())
+	}
+	delete(c.of, t)
+	f.rows[t] = bytes.Clone(rows)
+	complete := len(f.rows) == len(f.members)
+	c.mu.Unlock()
+	if !complete {
+		return nil
+	}
+	n := 0
+	for _, r := range f.rows {
+		n += len(r)
+	}
+	var buf bytes.Buffer
+	buf.Grow(n + 100)
+	writeCSVHeader(&buf)
+	for _, m := range f.members {
+		buf.Write(f.rows[m])
+	}
+	f.rows = nil
+	if strings.HasSuffix(f.rel, ".zip") {
+		var z bytes.Buffer
+		if err := writeZip(&z, zipEntry(f.rel), buf.Bytes()); err != nil {
+			return fmt.Errorf("zip %s: %w", f.rel, err)
+		}
+		return pub.Write(f.rel, z.Bytes())
+	}
+	return pub.Write(f.rel, buf.Bytes())
+}
 
 // ownFigures returns the figures that belong to a territory, with its legal
 // populations (from the referential) first.
@@ -44,6 +178,18 @@ var csvHeader = []string{"code_territoire", "mesure", "ventilation", "periode", 
 // empty for secret or unpublished values. Fields are quoted as RFC 4180
 // says when they hold a separator, a quote or a line break.
 func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) error {
+	writeCSVHeader(buf)
+	writeCSVRows(buf, t, figs)
+	return nil
+}
+
+func writeCSVHeader(buf *bytes.Buffer) {
+	buf.WriteString(strings.Join(csvHeader, ";"))
+	buf.WriteByte('\n')
+}
+
+// writeCSVRows writes the rows of writeCSV, without the header.
+func writeCSVRows(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) {
 	field := func(s string, last bool) {
 		s = spreadsheetSafe(s)
 		if strings.ContainsAny(s, ";\"\r\n") {
@@ -58,9 +204,6 @@ func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) erro
 		} else {
 			buf.WriteByte(';')
 		}
-	}
-	for i, h := range csvHeader {
-		field(h, i == len(csvHeader)-1)
 	}
 	var num []byte
 	for _, f := range figs {
@@ -77,7 +220,6 @@ func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) erro
 		field(f.Source, false)
 		field(f.Vintage, true)
 	}
-	return nil
 }
 
 // apiTerritory is a territory in the JSON downloads.
@@ -195,7 +337,7 @@ type apiIndexEntry struct {
 	Type string `json:"type"`
 	Nom  string `json:"nom"`
 	JSON string `json:"json"`
-	CSV  string `json:"csv"`
+	CSV  string `json:"csv"` // shared with the other territories of its file
 }
 
 // writeAPIIndex publishes the index of the static API.
@@ -205,8 +347,8 @@ func (b *build) writeAPIIndex(pub *Publisher, terrs []*geo.Territory) error {
 		Territoires []apiIndexEntry `json:"territoires"`
 	}{Description: "Index des fichiers de données par territoire. Documentation : " + b.site.abs("a-propos/")}
 	for _, t := range terrs {
-		p := b.site.url("/" + apiPath(t))
-		idx.Territoires = append(idx.Territoires, apiIndexEntry{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name, JSON: p + ".json", CSV: p + ".csv"})
+		idx.Territoires = append(idx.Territoires, apiIndexEntry{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name,
+			JSON: b.site.url("/"+apiPath(t)) + ".json", CSV: b.site.url("/" + csvPath(t))})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

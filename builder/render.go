@@ -28,6 +28,9 @@ type siteView struct {
 	// CompareJS is the URL of compare.js (sortable tables, "Comparer
 	// avec…"), after Scripts on territory pages, not in embeds.
 	CompareJS string
+	// ChartsJS is the URL of charts.js alone: 404.html loads it to send the
+	// embed URLs of earlier builds on to the embed page.
+	ChartsJS string
 	// Illustrative is set when the figures are synthetic: every page says
 	// so in a banner and is kept out of search engines.
 	Illustrative bool
@@ -80,8 +83,10 @@ type pageView struct {
 	KeyFigures  []keyFigure
 	RankNote    string // how ranks read, when the page has some (ranks.go)
 	Themes      []themeView
-	Downloads   string             // URL of the downloads, without extension
-	EmbedURL    string             // absolute URL of the embed page
+	Downloads   string             // URL of the JSON download, without extension
+	CSV         string             // URL of the CSV file holding the territory's figures
+	CSVLabel    string             // which territories that file holds: "communes de l'Ain"
+	EmbedURL    string             // absolute URL of the embed page, with the territory as fragment
 	figures     []indicator.Figure // of the territory, for the downloads
 }
 
@@ -98,10 +103,12 @@ type pageTemplates struct {
 	territory, notFound, embed, about, departements *template.Template
 }
 
-// parseTemplates parses the layout with each page template.
+// parseTemplates parses the layout with each page template, minified once
+// here rather than every page (see minify.go).
 func parseTemplates(fsys fs.FS) (*pageTemplates, error) {
+	m := newMinifier()
 	parse := func(page string) (*template.Template, error) {
-		t, err := template.New(page).Funcs(funcs).ParseFS(fsys, "layout.html", page)
+		t, err := parseMinified(m, page, fsys, "layout.html", page)
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", page, err)
 		}
@@ -121,7 +128,7 @@ func parseTemplates(fsys fs.FS) (*pageTemplates, error) {
 	if ts.departements, err = parse("departements.html"); err != nil {
 		return nil, err
 	}
-	if ts.embed, err = template.New("embed.html").Funcs(funcs).ParseFS(fsys, "embed.html"); err != nil {
+	if ts.embed, err = parseMinified(m, "embed.html", fsys, "embed.html"); err != nil {
 		return nil, fmt.Errorf("parse embed.html: %w", err)
 	}
 	return &ts, nil
@@ -137,7 +144,8 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		}
 		return s.url(x.Path())
 	}
-	v := &pageView{Site: s, T: t, Canonical: s.abs(t.Path()), KindLabel: t.Kind.Label(), Downloads: s.url("/" + apiPath(t))}
+	v := &pageView{Site: s, T: t, Canonical: s.abs(t.Path()), KindLabel: t.Kind.Label(),
+		Downloads: s.url("/" + apiPath(t)), CSV: s.url("/" + csvPath(t)), CSVLabel: csvLabel(t)}
 	v.Title = t.Name
 	if t.Kind != geo.France {
 		v.Title = fmt.Sprintf("%s (%s %s)", t.Name, strings.ToLower(kindShort(t.Kind)), t.Code)
@@ -202,12 +210,12 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 	if v.Themes, err = d.themes(); err != nil {
 		return nil, err
 	}
-	embed := s.abs(embedPath(t))
+	embed := s.abs(embedPath) + "#" + embedFragment(t)
 	v.EmbedURL = embed
 	for i := range v.Themes {
 		for j := range v.Themes[i].Charts {
 			c := &v.Themes[i].Charts[j]
-			c.Embed = &embedView{URL: embed + "#" + c.ID, Title: c.Title + " – " + t.Name}
+			c.Embed = &embedView{URL: embed + "/" + c.ID, Title: c.Title + " – " + t.Name}
 		}
 	}
 	v.KeyFigures = d.keyFigures()
@@ -296,22 +304,22 @@ func render(t *template.Template, buf *bytes.Buffer, data any) error {
 	return t.ExecuteTemplate(buf, "layout", data)
 }
 
-// embedPath is the URL path of a territory's embed page; each chart is
-// reached with its id as fragment: /embed/commune/69123.html#revenus-deciles.
-// A file, not a folder: 36,000 fewer folders to create on every build.
-func embedPath(t *geo.Territory) string { return "/embed/" + t.Kind.Slug() + "/" + t.Code + ".html" }
+// embedPath is the URL path of the one embed page of the site. Its fragment
+// names the territory and the chart: /embed/#commune-69123/revenus-deciles
+// ({kind}-{code}/{chart id}); assets/charts.js copies that chart from the
+// territory's page. One page for every territory: 36,000 fewer files. The
+// embed URLs of earlier builds (/embed/commune/69123.html#revenus-deciles)
+// reach 404.html, whose charts.js sends them on to the new form.
+const embedPath = "/embed/"
 
-// embedPageView is the data of an embed page: a shell that
+// embedFragment names a territory in the fragment of an embed URL.
+func embedFragment(t *geo.Territory) string { return t.Kind.Slug() + "-" + t.Code }
+
+// embedPageView is the data of the embed page: a shell that
 // assets/charts.js fills with the chart named by the URL fragment, copied
 // from the territory's page (its title, chart, source, notes and table), so
 // that an embed shows exactly the page's figures and the site stays small.
 type embedPageView struct {
 	Site      *siteView
-	T         *geo.Territory
 	Canonical string
-	PageURL   string // root-relative: the iframe resolves it on this site
-}
-
-func (v *pageView) embedPage() *embedPageView {
-	return &embedPageView{Site: v.Site, T: v.T, Canonical: v.Site.abs(embedPath(v.T)), PageURL: v.Site.url(v.T.Path())}
 }

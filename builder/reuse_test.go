@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -23,26 +24,37 @@ func TestEmbeds(t *testing.T) {
 	// What charts.js writes in the panel for the income chart.
 	panel := page.Find("#integrer")
 	fig := page.Find("figure#revenus-deciles")
-	e := embedView{URL: panel.AttrOr("data-embed", "") + "#" + fig.AttrOr("id", ""), Title: fig.Find("h3").Text() + " – " + panel.AttrOr("data-place", "")}
+	e := embedView{URL: panel.AttrOr("data-embed", "") + "/" + fig.AttrOr("id", ""), Title: fig.Find("h3").Text() + " – " + panel.AttrOr("data-place", "")}
 	snippet := e.snippet()
-	m := regexp.MustCompile(`^<iframe src="https://example\.org/stats/(embed/commune/69123\.html)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
+	m := regexp.MustCompile(`^<iframe src="https://example\.org/stats/embed/#(commune-69123)/(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
 	if m == nil {
 		t.Fatalf("snippet = %q", snippet)
 	}
 	if !strings.Contains(m[3], "Lyon") {
 		t.Errorf("iframe title %q does not name the territory", m[3])
 	}
-	// The snippet's URL exists: a shell that charts.js fills with the
-	// page's figure named by the fragment (checked in a browser by e2e).
-	embed := readPage(t, site, m[1])
-	if got := embed.Find("body.embed").AttrOr("data-page", ""); got != "/stats/commune/69123/" {
-		t.Errorf("embed page reads its figures from %q, want the commune's page", got)
+	// The snippet's URL exists: one shell for every territory, that
+	// charts.js fills with the figure named by the fragment, copied from
+	// the territory's page (checked in a browser by e2e).
+	embed := readPage(t, site, "embed/index.html")
+	if got := embed.Find("body.embed").AttrOr("data-root", ""); got != "/stats/" {
+		t.Errorf("embed page reads its pages under %q, want the site root", got)
 	}
-	if embed.Find("main").Length() != 1 || !strings.Contains(embed.Find("noscript").Text(), "href=/stats/commune/69123/") {
+	if embed.Find("main").Length() != 1 || !strings.Contains(embed.Find("noscript").Text(), `href="/stats/"`) {
 		t.Error("embed page lacks its main landmark or its link for readers without JavaScript")
 	}
 	if len(embed.Find("script[src]").Nodes) != 2 {
 		t.Error("embed page does not load ECharts and charts.js")
+	}
+	embeds, _ := filepath.Glob(filepath.Join(site.Path(site.Output), "embed", "*"))
+	if len(embeds) != 1 {
+		t.Errorf("embed/ holds %d files, want the one page: %q", len(embeds), embeds)
+	}
+	// The embed URLs of earlier builds reach 404.html, which loads
+	// charts.js: it sends them on to the embed page.
+	notFound := readPage(t, site, "404.html")
+	if notFound.Find(`script[src*="/charts."]`).Length() != 1 || notFound.Find(`script[src*="/echarts."]`).Length() != 0 {
+		t.Error("404.html does not load charts.js alone, to redirect old embed URLs")
 	}
 	// What the embed copies from the page: one figure with its title, chart, source and table.
 	fig = page.Find("figure#" + m[2])
@@ -63,11 +75,21 @@ func TestDownloadsMatchPage(t *testing.T) {
 	mustBuild(t, site)
 	out := site.Path(site.Output)
 	page := readPage(t, site, "commune/69123/index.html")
-	if page.Find(`#telecharger a[href="/stats/api/commune/69123.csv"]`).Length() != 1 || page.Find(`#telecharger a[href="/stats/api/commune/69123.json"]`).Length() != 1 {
+	if page.Find(`#telecharger a[href="/stats/api/commune/departement-69.zip"]`).Length() != 1 || page.Find(`#telecharger a[href="/stats/api/commune/69123.json"]`).Length() != 1 {
 		t.Fatal("page does not link its downloads")
 	}
 
-	f, err := os.Open(filepath.Join(out, "api/commune/69123.csv"))
+	// The communes of the Rhône share one CSV file, zipped; Lyon's rows
+	// are those of code 69123, in one block.
+	z, err := zip.OpenReader(filepath.Join(out, "api/commune/departement-69.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	if len(z.File) != 1 || z.File[0].Name != "communes-departement-69.csv" {
+		t.Fatalf("the zip holds %d files, the first %q; want communes-departement-69.csv", len(z.File), z.File[0].Name)
+	}
+	f, err := z.File[0].Open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,10 +104,20 @@ func TestDownloadsMatchPage(t *testing.T) {
 		t.Errorf("CSV header = %q", rows[0])
 	}
 	csvValue := map[string]string{} // mesure|ventilation|periode → valeur
+	codes := map[string]bool{}
+	lyonRows, last := 0, ""
 	for _, row := range rows[1:] {
-		if row[0] != "69123" {
-			t.Fatalf("row of another territory: %q", row)
+		if row[0] != last && codes[row[0]] {
+			t.Fatalf("rows of %s are not together", row[0])
 		}
+		codes[row[0]], last = true, row[0]
+		if len(row[0]) != 5 || !strings.HasPrefix(row[0], "69") {
+			t.Fatalf("row of a territory that is not a commune of the Rhône: %q", row)
+		}
+		if row[0] != "69123" {
+			continue
+		}
+		lyonRows++
 		csvValue[row[1]+"|"+row[2]+"|"+row[3]] = row[4]
 		if row[5] == "present" && row[4] == "" || row[5] != "present" && row[4] != "" {
 			t.Errorf("row %q: value and status disagree", row)
@@ -134,8 +166,11 @@ func TestDownloadsMatchPage(t *testing.T) {
 			}
 		}
 	}
-	if points != len(rows)-1 {
-		t.Errorf("JSON has %d points, CSV %d rows", points, len(rows)-1)
+	if points != lyonRows {
+		t.Errorf("JSON has %d points, CSV %d rows", points, lyonRows)
+	}
+	if jsons, _ := filepath.Glob(filepath.Join(out, "api/commune/69*.json")); len(codes) != len(jsons) || len(codes) < 200 {
+		t.Errorf("the CSV of the Rhône holds %d communes, and %d have a JSON file", len(codes), len(jsons))
 	}
 	// The page's charts show the same figures.
 	for _, c := range []struct{ chart, measure string }{{"naissances-deces", "NAISSANCES"}, {"population-legale", "POP_LEGALE"}, {"population-historique", "POP_HISTORIQUE"}} {
@@ -149,7 +184,7 @@ func TestDownloadsMatchPage(t *testing.T) {
 	}
 
 	var index struct {
-		Territoires []struct{ Code, Type, JSON string }
+		Territoires []struct{ Code, Type, JSON, CSV string }
 	}
 	b, _ = os.ReadFile(filepath.Join(out, "api/index.json"))
 	if err := json.Unmarshal(b, &index); err != nil {
@@ -158,7 +193,7 @@ func TestDownloadsMatchPage(t *testing.T) {
 	found := false
 	for _, e := range index.Territoires {
 		if e.Code == "69123" && e.Type == "commune" {
-			found = e.JSON == "/stats/api/commune/69123.json"
+			found = e.JSON == "/stats/api/commune/69123.json" && e.CSV == "/stats/api/commune/departement-69.zip"
 		}
 	}
 	if !found || len(index.Territoires) < 290 {

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"fmt"
-	"html/template"
 	"io"
 	"iter"
 	"slices"
@@ -108,7 +107,7 @@ type redirectView struct {
 // canonical link, immediate refresh, a visible link and noindex. They are
 // not in the sitemap.
 func (b *build) formerPages(pub *Publisher, terrs []*geo.Territory) (int, error) {
-	tpl, err := template.New("redirect.html").Funcs(funcs).ParseFS(b.tfs, "redirect.html")
+	tpl, err := parseMinified(newMinifier(), "redirect.html", b.tfs, "redirect.html") // pages are not minified after rendering
 	if err != nil {
 		return 0, fmt.Errorf("parse redirect.html: %w", err)
 	}

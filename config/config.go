@@ -1,8 +1,10 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -44,8 +46,9 @@ type Site struct {
 	// Dir is the folder holding site.toml; relative paths are relative to it.
 	Dir string `toml:"-"`
 
-	src  string
-	file string
+	src   string
+	file  string
+	lines map[string]int // line of each key written in the file, built on first use
 }
 
 // Territories selects what to build. Empty lists mean the whole country.
@@ -64,18 +67,66 @@ func Default() Site {
 	}
 }
 
+// MaxSize is the largest site.toml accepted: a site's configuration is a
+// few hundred bytes, and a bigger file is a mistake or an attack on the
+// decoder.
+const MaxSize = 1 << 20
+
 // Load reads and checks a site.toml file.
-func Load(path string) (*Site, error) {
-	src, err := os.ReadFile(path)
+func Load(path string) (*Site, error) { return LoadContext(context.Background(), path) }
+
+// LoadContext is Load that gives up when ctx is done (Ctrl-C during the
+// decoding of a hostile file): the decoder cannot be interrupted, so it
+// runs in a goroutine that is left to finish on its own.
+func LoadContext(ctx context.Context, path string) (*Site, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: loading stopped: %w", path, context.Cause(ctx))
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, string(src), os.Getenv)
+	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	} else if st.Size() > MaxSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a site.toml may hold", path, st.Size(), MaxSize)
+	}
+	src, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	type result struct {
+		site *Site
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		s, err := parse(path, string(src), os.Getenv)
+		done <- result{s, err}
+	}()
+	select {
+	case r := <-done:
+		return r.site, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s: loading stopped: %w", path, context.Cause(ctx))
+	}
 }
+
+// parse is Parse, replaced by tests that need a slow decoder.
+var parse = Parse
 
 // Parse decodes site.toml content; file names it in errors, getenv supplies
 // SOURCE_DATE_EPOCH and the TERRITOIRES_* overrides.
 func Parse(file, src string, getenv func(string) string) (*Site, error) {
+	if len(src) > MaxSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a site.toml may hold", file, len(src), MaxSize)
+	}
+	if line, err := checkNesting(src); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+	}
 	s := Default()
 	s.src, s.file = src, file
 	s.Dir = filepath.Dir(file)
@@ -94,9 +145,14 @@ func Parse(file, src string, getenv func(string) string) (*Site, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	if keys := md.Undecoded(); len(keys) > 0 {
+		// A file of 20,000 unknown tables gets a short answer, fast.
+		const shown = 10
 		var errs []error
-		for _, k := range keys {
+		for _, k := range keys[:min(len(keys), shown)] {
 			errs = append(errs, s.errorf(k.String(), "unknown key %q", k.String()))
+		}
+		if len(keys) > shown {
+			errs = append(errs, fmt.Errorf("%s: and %d more unknown keys", file, len(keys)-shown))
 		}
 		return nil, errors.Join(errs...)
 	}
@@ -146,6 +202,8 @@ func (s *Site) check() error {
 		errs = append(errs, s.errorf("output", "output: must not be empty"))
 	case clean == "." || clean == "/" || clean == "..":
 		errs = append(errs, s.errorf("output", "output: %q would replace the site's own folder", s.Output))
+	default:
+		errs = append(errs, s.checkOutput()...)
 	}
 	if s.Source != "offline" && s.Source != "api" {
 		errs = append(errs, s.errorf("source", `source: %q, want "offline" or "api"`, s.Source))
@@ -208,7 +266,10 @@ func (s *Site) Path(p string) string {
 // line when it can be found.
 func (s *Site) errorf(key, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	if line := keyLine(s.src, key); line > 0 {
+	if s.lines == nil {
+		s.lines = keyLines(s.src)
+	}
+	if line := s.lines[key]; line > 0 {
 		return fmt.Errorf("%s:%d: %s", s.file, line, msg)
 	}
 	return fmt.Errorf("%s: %s", s.file, msg)
@@ -217,7 +278,17 @@ func (s *Site) errorf(key, format string, args ...any) error {
 // keyLine finds the line that defines a dotted key ("fetch.quota"), by
 // following [table] headers. It returns 0 when the key is not written in
 // the file (a default value, or an environment override).
-func keyLine(src, key string) int {
+func keyLine(src, key string) int { return keyLines(src)[key] }
+
+// keyLines maps every dotted key and table header of src to the line of its
+// first definition, in one pass.
+func keyLines(src string) map[string]int {
+	lines := map[string]int{}
+	set := func(k string, n int) {
+		if _, ok := lines[k]; !ok {
+			lines[k] = n
+		}
+	}
 	table := ""
 	for i, line := range strings.Split(src, "\n") {
 		line = strings.TrimSpace(line)
@@ -230,9 +301,7 @@ func keyLine(src, key string) int {
 				name = strings.TrimSpace(strings.Trim(name[:j], "[] \t"))
 			}
 			table = name
-			if table == key {
-				return i + 1
-			}
+			set(table, i+1)
 			continue
 		}
 		eq := strings.Index(line, "=")
@@ -243,9 +312,7 @@ func keyLine(src, key string) int {
 		if table != "" {
 			k = table + "." + k
 		}
-		if k == key {
-			return i + 1
-		}
+		set(k, i+1)
 	}
-	return 0
+	return lines
 }

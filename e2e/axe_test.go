@@ -146,7 +146,7 @@ func TestAccessibility(t *testing.T) {
 	for _, tc := range []struct{ name, path string }{
 		{"commune", "commune/69123/"},
 		{"region", "region/84/"},
-		{"embed", "embed/commune/69123.html"},
+		{"embed", "embed/#commune-69123"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tb.t = t

@@ -15,7 +15,7 @@ import (
 // compared territory (name) is drawn on it: a series named after it, or a
 // category (the charts of a territory and its parents) with a value.
 const comparedJS = `(function (name) {
-  return Array.from(document.querySelectorAll('.chart[data-options]')).map(function (el) {
+  return Array.from(document.querySelectorAll('.chart[data-options], .chart[data-option]')).map(function (el) {
     var c = window.echarts && echarts.getInstanceByDom(el);
     var o = c ? c.getOption() : null;
     var found = false;

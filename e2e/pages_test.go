@@ -60,8 +60,8 @@ func TestHarnessSeesProblems(t *testing.T) {
 type chartState struct {
 	ID           string `json:"id"`
 	HasChart     bool   `json:"hasChart"`     // a .chart container
-	Options      string `json:"options"`      // its data-options
-	OptionsFound bool   `json:"optionsFound"` // names a <script type="application/json">
+	Options      string `json:"options"`      // its data-options, or its data-option
+	OptionsFound bool   `json:"optionsFound"` // an option that parses, inline or in the <script type="application/json"> named
 	Label        string `json:"label"`        // aria-label of the container
 	Shown        bool   `json:"shown"`        // laid out (not display:none)
 	Drawn        bool   `json:"drawn"`        // holds a non-empty SVG or canvas
@@ -70,13 +70,17 @@ type chartState struct {
 
 const chartsJS = `Array.from(document.querySelectorAll('figure.chart-block')).map(function (f) {
   var c = f.querySelector('.chart');
+  var inline = c ? c.getAttribute('data-option') : null;
   var opt = c ? c.getAttribute('data-options') || '' : '';
   var el = opt ? document.getElementById(opt) : null;
+  var json = inline !== null ? inline : el && el.tagName === 'SCRIPT' && el.type === 'application/json' ? el.textContent : null;
+  var parses = false;
+  try { parses = json !== null && typeof JSON.parse(json) === 'object'; } catch (e) { parses = false; }
   var g = c ? c.querySelector('svg, canvas') : null;
   var r = g ? g.getBoundingClientRect() : null;
   return {
-    id: f.id, hasChart: !!c, options: opt,
-    optionsFound: !!el && el.tagName === 'SCRIPT' && el.type === 'application/json',
+    id: f.id, hasChart: !!c, options: inline !== null ? inline : opt,
+    optionsFound: parses,
     label: c ? c.getAttribute('aria-label') || '' : '',
     shown: !!c && c.getClientRects().length > 0,
     drawn: !!g && r.width > 0 && r.height > 0 && (g.tagName === 'CANVAS' || g.querySelector('path, rect, text') !== null),
@@ -125,7 +129,7 @@ func TestChartsDraw(t *testing.T) {
 	}{
 		{"commune", "commune/69123/", false, "commune-69123-desktop"},
 		{"departement", "departement/69/", false, "departement-69-desktop"},
-		{"embed", "embed/commune/69123.html#" + target, true, "embed-commune-69123"},
+		{"embed", "embed/#commune-69123/" + target, true, "embed-commune-69123"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tb.t = t
@@ -139,6 +143,18 @@ func TestChartsDraw(t *testing.T) {
 			tb.checkClean(tc.path)
 		})
 	}
+
+	// The embed URL of earlier builds, pasted in sites before the embed
+	// page was one for all territories, reaches 404.html, which sends it
+	// on to the embed page with the same territory and chart.
+	t.Run("old embed URL", func(t *testing.T) {
+		tb.t = t
+		// Served with status 404: navigate without tb.open's status check.
+		tb.do("open the old embed URL", chromedp.Navigate(siteURL(t)+"embed/commune/69123.html#"+target))
+		tb.waitUntil(drawTimeout, `location.pathname === '/embed/' && location.hash === '#commune-69123/' + `+jsString(target))
+		charts := tb.waitCharts()
+		checkCharts(t, "old embed URL", charts, true, target)
+	})
 }
 
 // checkCharts reports every chart that is not whole on the page at path.
@@ -154,7 +170,7 @@ func checkCharts(t *testing.T, path string, charts []chartState, embed bool, tar
 			t.Errorf("%s: figure #%s has no .chart container", path, c.ID)
 			continue
 		case !c.OptionsFound:
-			t.Errorf("%s: chart #%s: data-options=%q names no <script type=\"application/json\"> in the page", path, c.ID, c.Options)
+			t.Errorf("%s: chart #%s: no option in data-option, nor a <script type=\"application/json\"> named by data-options=%q", path, c.ID, c.Options)
 		}
 		if c.Label == "" {
 			t.Errorf("%s: chart #%s has no aria-label", path, c.ID)
@@ -280,7 +296,7 @@ func TestPhoneNoHorizontalScroll(t *testing.T) {
 		{"commune", "commune/69123/"},
 		{"departement", "departement/69/"},
 		{"region", "region/84/"},
-		{"embed", "embed/commune/69123.html"},
+		{"embed", "embed/#commune-69123"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tb.t = t
@@ -450,7 +466,7 @@ func TestEmbedSnippet(t *testing.T) {
 	tb.waitUntil(drawTimeout, `document.querySelector('#revenus-deciles .embed-toggle') !== null`)
 	tb.do("click Intégrer", chromedp.Click(chromedp.CSS(`#revenus-deciles .embed-toggle`)))
 	snippet := eval[string](tb, `document.getElementById('integrer-code').value`)
-	m := regexp.MustCompile(`^<iframe src="http://[^/]+/(embed/commune/69123\.html)#(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
+	m := regexp.MustCompile(`^<iframe src="http://[^/]+/(embed/)#commune-69123/(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
 	if m == nil {
 		t.Fatalf("snippet = %q", snippet)
 	}
@@ -460,10 +476,10 @@ func TestEmbedSnippet(t *testing.T) {
 	if shown := eval[bool](tb, `!document.getElementById('integrer').hidden && document.getElementById('integrer').closest('figure').id === 'revenus-deciles'`); !shown {
 		t.Error("the snippet panel is not shown under the chart")
 	}
-	if _, err := os.Stat(filepath.Join(site.dir, "public", filepath.FromSlash(m[1]))); err != nil {
+	if _, err := os.Stat(filepath.Join(site.dir, "public", filepath.FromSlash(m[1]), "index.html")); err != nil {
 		t.Errorf("the snippet's page does not exist: %v", err)
 	}
-	tb.open(m[1] + "#" + m[2])
+	tb.open(m[1] + "#commune-69123/" + m[2])
 	charts := tb.waitCharts()
 	if len(charts) != 1 || charts[0].ID != m[2] || !charts[0].Drawn {
 		t.Errorf("the embed shows %+v, want the one chart %s drawn", charts, m[2])

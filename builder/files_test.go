@@ -1,0 +1,121 @@
+package builder
+
+import (
+	"encoding/csv"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestFileCounts checks what a small build publishes, kind by kind: one
+// page and one JSON file per territory, one embed page for all, the CSV of
+// the communes in one zip per département and one CSV per other kind, and
+// nothing else but the search shards and a few site-wide files.
+func TestFileCounts(t *testing.T) {
+	site := newSite(t, rhone)
+	sum := mustBuild(t, site)
+	out := site.Path(site.Output)
+	count := map[string]int{}
+	var others []string
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(out, p)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case strings.HasPrefix(rel, "commune/") && isRedirect(t, p):
+			count["redirect"]++ // a retired commune code (zones.go)
+		case strings.HasSuffix(rel, "/index.html") && !strings.HasPrefix(rel, "embed/") && !strings.HasPrefix(rel, "a-propos/") && !strings.HasPrefix(rel, "departements/") || rel == "index.html":
+			count["page"]++
+		case strings.HasPrefix(rel, "api/") && strings.HasSuffix(rel, ".json") && rel != "api/index.json":
+			count["json"]++
+		case strings.HasPrefix(rel, "api/") && (strings.HasSuffix(rel, ".csv") || strings.HasSuffix(rel, ".zip")):
+			count["csv"]++
+			others = append(others, rel)
+		case strings.HasPrefix(rel, "search/"):
+			count["search"]++
+		case strings.HasPrefix(rel, "embed/"):
+			count["embed"]++
+			others = append(others, rel)
+		default:
+			count["other"]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count["page"] != sum.Pages || count["json"] != sum.Pages {
+		t.Errorf("%d pages and %d JSON files, want %d of each", count["page"], count["json"], sum.Pages)
+	}
+	if count["embed"] != 1 {
+		t.Errorf("%d embed files, want the one embed page", count["embed"])
+	}
+	// France, the Auvergne-Rhône-Alpes région, the Rhône, its EPCI, its
+	// communes (zipped), Lyon's arrondissements, the Rhône's arrondissements.
+	slices.Sort(others)
+	want := []string{"api/arrondissement-municipal.csv", "api/arrondissement.csv", "api/commune/departement-69.zip", "api/departement.csv",
+		"api/epci.csv", "api/france.csv", "api/region.csv", "embed/index.html"}
+	if !slices.Equal(others, want) {
+		t.Errorf("CSV and embed files = %q\nwant %q", others, want)
+	}
+	if count["redirect"] == 0 || count["redirect"] > sum.Pages {
+		t.Errorf("%d redirect pages of retired commune codes", count["redirect"])
+	}
+	if count["other"] > 20 {
+		t.Errorf("%d other files: the site grew files beside pages, downloads and search", count["other"])
+	}
+	total := 0
+	for _, n := range count {
+		total += n
+	}
+	if total != sum.Files {
+		t.Errorf("%d files in the output, the build says %d", total, sum.Files)
+	}
+	t.Logf("files: %v", count)
+
+	// Each kind's CSV holds the rows of every territory of that kind, one
+	// block each, in the order of their codes.
+	for _, name := range []string{"epci.csv", "arrondissement-municipal.csv", "departement.csv"} {
+		f, err := os.Open(filepath.Join(out, "api", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := csv.NewReader(f)
+		r.Comma = ';'
+		rows, err := r.ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var codes []string
+		for _, row := range rows[1:] {
+			if len(codes) == 0 || codes[len(codes)-1] != row[0] {
+				codes = append(codes, row[0])
+			}
+		}
+		jsons, _ := filepath.Glob(filepath.Join(out, "api", strings.TrimSuffix(name, ".csv"), "*.json"))
+		var want []string
+		for _, j := range jsons {
+			want = append(want, strings.TrimSuffix(path.Base(filepath.ToSlash(j)), ".json"))
+		}
+		slices.Sort(want)
+		if !slices.Equal(codes, want) {
+			t.Errorf("%s: territories %q, want those with a JSON file %q", name, codes, want)
+		}
+	}
+}
+
+// isRedirect reports whether the page at name sends readers elsewhere.
+func isRedirect(t *testing.T, name string) bool {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(string(b), `http-equiv=refresh`)
+}

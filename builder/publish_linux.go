@@ -1,0 +1,51 @@
+package builder
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// errNoExchange says that the file system cannot swap two folders in one step.
+var errNoExchange = errors.New("no atomic exchange of folders")
+
+// exchange swaps the folders a and b in one step (renameat2 with
+// RENAME_EXCHANGE: ext4, XFS, Btrfs, tmpfs and others; not NFS).
+func exchange(a, b string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EINVAL), errors.Is(err, unix.EOPNOTSUPP):
+		return errNoExchange
+	}
+	return &os.LinkError{Op: "exchange", Old: a, New: b, Err: err}
+}
+
+// writable reports, as an error naming it, a folder whose entries this
+// process may not remove.
+func writable(dir string) error {
+	if err := unix.Access(dir, unix.W_OK|unix.X_OK); err != nil {
+		return &os.PathError{Op: "write", Path: dir, Err: err}
+	}
+	return nil
+}
+
+// lockDir takes an exclusive lock on the folder dir (flock, released when
+// the process ends, even by kill -9), so that two builds never publish
+// into the same place at once.
+func lockDir(dir string) (unlock func(), err error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "lock", Path: dir, Err: err}
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		unix.Close(fd)
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, errBusy
+		}
+		return nil, &os.PathError{Op: "lock", Path: dir, Err: err}
+	}
+	return func() { unix.Close(fd) }, nil
+}
