@@ -33,7 +33,7 @@ func TestServedHeaders(t *testing.T) {
 		bodyIs404  bool
 	}{
 		{"/commune/97501/", 200, "default-src 'self'; frame-ancestors 'none'", "", false},
-		{"/embed/commune/97501.html", 200, "default-src 'self'; frame-ancestors *", "", false},
+		{"/embed/", 200, "default-src 'self'; frame-ancestors *", "", false},
 		{"/assets/" + filepath.Base(css[0]), 200, "default-src 'self'; frame-ancestors 'none'", "public, max-age=31536000, immutable", false},
 		{"/commune/", 404, "default-src 'self'; frame-ancestors 'none'", "", true},
 		{"/commune/00000/", 404, "default-src 'self'; frame-ancestors 'none'", "", true},

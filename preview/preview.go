@@ -40,6 +40,9 @@ func Handler(dir string) http.Handler {
 		}
 		defer root.Close()
 		upath := path.Clean("/" + r.URL.Path)
+		if strings.HasSuffix(r.URL.Path, "/") && upath != "/" {
+			upath += "/" // a folder: "/embed/" must match the rule "/embed/*"
+		}
 		if src, err := root.ReadFile("_headers"); err == nil {
 			apply(parseRules(string(src)), w.Header(), upath)
 		} else {
