@@ -41,7 +41,11 @@ func TestRanksAndChildTables(t *testing.T) {
 			Scale bool `json:"scale"`
 		} `json:"yAxis"`
 	}
-	if err := json.Unmarshal([]byte(lyon.Find("script#population-legale-options").Text()), &opt); err != nil {
+	raw, inline := lyon.Find("figure#population-legale div.chart").Attr("data-option")
+	if !inline {
+		raw = lyon.Find("script#population-legale-options").Text()
+	}
+	if err := json.Unmarshal([]byte(raw), &opt); err != nil {
 		t.Fatal(err)
 	}
 	if len(opt.YAxis) == 0 || !opt.YAxis[0].Scale {
@@ -53,11 +57,11 @@ func TestRanksAndChildTables(t *testing.T) {
 	// The compare control needs JavaScript: compare.js writes it, and
 	// reads how each chart takes a second territory in /api/comparer.json.
 	var specs map[string]chartCompare
-	raw, err := os.ReadFile(filepath.Join(site.Path(site.Output), "api/comparer.json"))
+	specsJSON, err := os.ReadFile(filepath.Join(site.Path(site.Output), "api/comparer.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(raw, &specs); err != nil {
+	if err := json.Unmarshal(specsJSON, &specs); err != nil {
 		t.Fatalf("comparer.json: %v", err)
 	}
 	lyon.Find("figure.chart-block").Each(func(_ int, f *goquery.Selection) {
