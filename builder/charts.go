@@ -421,7 +421,13 @@ func (t tableView) HTML() template.HTML {
 }
 
 func (t tableView) write(b *strings.Builder) {
-	b.WriteString("<table><thead><tr>")
+	// A table of more than four columns may scroll sideways on a phone:
+	// a keyboard must be able to reach it to scroll it.
+	if len(t.Head) > 4 {
+		b.WriteString("<table tabindex=0><thead><tr>")
+	} else {
+		b.WriteString("<table><thead><tr>")
+	}
 	for _, h := range t.Head {
 		b.WriteString("<th>")
 		b.WriteString(escText(h))

@@ -119,7 +119,8 @@ func cell(f indicator.Figure, decimals int, unit string) string {
 	return s
 }
 
-// themes builds the three sections of a dashboard.
+// themes builds the sections of a dashboard: three here, those of issue 12
+// in dashboard_themes.go.
 func (d *dashboard) themes() ([]themeView, error) {
 	var errs []error
 	build := func(id, title, empty string, specs ...func() (*chartView, error)) themeView {
@@ -150,6 +151,7 @@ func (d *dashboard) themes() ([]themeView, error) {
 			d.quarterlyJobs, d.payroll, d.hirings, d.autoEntrepreneurs, d.proceedings,
 			d.regionalSectors, d.homeEmployees, d.homeEmployeesRate), // dashboard_urssaf.go
 	}
+	themes = append(themes, d.moreThemes(build)...)
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -585,6 +587,7 @@ func (d *dashboard) keyFigures() []keyFigure {
 		}
 		kf = append(kf, k)
 	}
+	kf = append(kf, d.housingKeyFigures()...)
 	if f, ok := d.fs.latest(indicator.RevenuMedian); ok {
 		k := keyFigure{Label: "Revenu médian", Detail: "par unité de consommation et par an, " + f.Period}
 		if f.Status == indicator.Present {

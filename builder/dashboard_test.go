@@ -58,7 +58,9 @@ func TestCommuneDashboard(t *testing.T) {
 
 	want := []string{"population-legale", "population-historique", "pyramide-ages", "naissances-deces",
 		"revenus-deciles", "pauvrete", "activite-chomage", "emplois", "emploi-salarie",
-		"secteurs-urssaf", "etablissements-insee"}
+		"secteurs-urssaf", "etablissements-insee",
+		"creations", "creations-secteurs", "creations-habitants", "logements-categories", "logements-types", "logements-statut",
+		"tourisme-hebergements", "tourisme-hotels", "tourisme-lits", "diplomes", "menages-taille", "familles"}
 	var got []string
 	doc.Find("figure.chart-block").Each(func(_ int, f *goquery.Selection) {
 		id := f.AttrOr("id", "")
@@ -115,8 +117,8 @@ func TestCommuneDashboard(t *testing.T) {
 	}
 	// Key figures, each with its year.
 	keys := doc.Find(".key li")
-	if keys.Length() != 4 {
-		t.Errorf("%d key figures, want 4", keys.Length())
+	if keys.Length() != 6 {
+		t.Errorf("%d key figures, want 6", keys.Length())
 	}
 	keys.Each(func(_ int, k *goquery.Selection) {
 		if !strings.ContainsAny(k.Find(".detail").Text(), "0123456789") {

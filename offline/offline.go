@@ -92,6 +92,8 @@ type agg struct {
 	salaried   []float64 // by Urssaf year
 	estabUrs   []float64
 	salariedGS []float64 // latest year, by grand secteur
+
+	th themeValues // themes of issue 12 (themes.go)
 }
 
 func newAgg() *agg {
@@ -117,6 +119,7 @@ func (a *agg) add(b *agg) {
 	a.activityW += b.activityW
 	a.unemployW += b.unemployW
 	a.jobs += b.jobs
+	a.th.add(&b.th)
 	for _, p := range [][2][]float64{
 		{a.history, b.history}, {a.ages[0], b.ages[0]}, {a.ages[1], b.ages[1]},
 		{a.births, b.births}, {a.deaths, b.deaths}, {a.estabInsee, b.estabInsee},
@@ -217,6 +220,7 @@ func commune(t *geo.Territory) *agg {
 	for i, sh := range urssafShares {
 		a.salariedGS[i] = math.Round(last * sh * between(r, 0.5, 1.5))
 	}
+	a.th = communeThemes(t, a)
 	return a
 }
 
@@ -331,6 +335,7 @@ func (s *Source) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Fig
 	for i, gs := range urssafGS {
 		add(indicator.Emploi, indicator.EffectifsSal, "GS="+gs, lastYear, a.salariedGS[i], present, uv)
 	}
+	a.th.figures(add)
 	return s.withURSSAF(t, append(out, s.series(t, a)...)), nil // urssaf.go
 }
 

@@ -1,0 +1,232 @@
+package builder
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"territoires/indicator"
+)
+
+// The themes of issue 12 (tourism, business creations, housing, diplomas
+// and households; one file each) and the helpers they share: a breakdown
+// compared with the parents as shares, and a count per inhabitant compared
+// with the parents.
+
+// themeBuilder builds one section of a dashboard from its charts (the
+// closure of dashboard.themes).
+type themeBuilder func(id, title, empty string, specs ...func() (*chartView, error)) themeView
+
+// moreThemes are the sections of issue 12, after Population, Revenus and
+// Emploi.
+func (d *dashboard) moreThemes(build themeBuilder) []themeView {
+	return []themeView{
+		build("entreprises", "Créations d'entreprises", "Les créations d'entreprises ne sont pas publiées pour ce territoire.",
+			d.creations, d.creationsBySector, d.creationsPerInhabitant),
+		build("logement", "Logement", "Les données de logement ne sont pas publiées pour ce territoire.",
+			d.dwellingCategories, d.dwellingTypes, d.dwellingTenure),
+		build("tourisme", "Tourisme", "L'offre d'hébergement touristique n'est pas publiée pour ce territoire.",
+			d.accommodation, d.hotelsByStars, d.campsitesByStars, d.touristBedsPerInhabitant),
+		build("menages", "Diplômes et ménages", "Les diplômes et les ménages ne sont pas publiés pour ce territoire.",
+			d.diplomas, d.householdSizes, d.families),
+	}
+}
+
+// figureAt returns the figure of a measure, breakdown and period.
+func (fs figureSet) figureAt(measure, dim, period string) (indicator.Figure, bool) {
+	for _, f := range fs.series(measure, dim, "") {
+		if f.Period == period {
+			return f, true
+		}
+	}
+	return indicator.Figure{}, false
+}
+
+// sharePart is one part of a breakdown: its code in Figure.Dim and its name.
+type sharePart struct{ dim, name string }
+
+// shareSpec describes a breakdown shown as shares of a whole, for the
+// territory and its parents.
+type shareSpec struct {
+	id, title, label string
+	measure          string
+	base             string // Dim of the whole: "" for the total
+	baseName         string // column of the whole in the table: "Logements"
+	parts            []sharePart
+	rest             string // name of what the parts leave of the whole, "" when they make it up
+	notes            []string
+}
+
+// roundShares rounds shares (percent) to one decimal so that they add up
+// to exactly 100 (largest remainders): a stacked bar ends at 100.
+func roundShares(shares []float64) []float64 {
+	out := make([]float64, len(shares))
+	left := 1000
+	for i, s := range shares {
+		out[i] = math.Floor(s * 10)
+		left -= int(out[i])
+	}
+	for ; left > 0; left-- {
+		best := -1
+		for i, s := range shares {
+			if best < 0 || s*10-out[i] > shares[best]*10-out[best] {
+				best = i
+			}
+		}
+		out[best]++
+		shares[best] = -1 // taken once
+	}
+	for i := range out {
+		out[i] /= 10
+	}
+	return out
+}
+
+// shares makes a stacked horizontal bar chart of a breakdown, in percent of
+// the whole, for the territory (on top) and its parents. The table gives
+// the whole and each share; a part that is secret or not published is said
+// so and leaves its territory without a bar.
+func (d *dashboard) shares(s shareSpec) (*chartView, error) {
+	own, ok := latestOf(d.fs, s.measure, s.base)
+	if !ok {
+		return nil, nil
+	}
+	period := own.Period
+	names := make([]string, 0, len(s.parts)+1)
+	for _, p := range s.parts {
+		names = append(names, p.name)
+	}
+	if s.rest != "" {
+		names = append(names, s.rest)
+	}
+	tbl := tableView{Head: append([]string{"Territoire", s.baseName}, names...)}
+	vals := make([][]*float64, len(names)) // by part, then territory
+	for i := range vals {
+		vals[i] = make([]*float64, len(d.cmp))
+	}
+	var all []indicator.Figure
+	var notes []string
+	drawn, secret := false, false
+	for i, c := range d.cmp {
+		row := rowView{Head: c.t.Name, Cells: make([]string, 1+len(names))}
+		for j := range row.Cells {
+			row.Cells[j] = "–"
+		}
+		whole, ok := c.fs.figureAt(s.measure, s.base, period)
+		if ok {
+			all = append(all, whole)
+			row.Cells[0] = cell(whole, 0, "")
+			secret = secret || i == 0 && whole.Status == indicator.Secret
+		}
+		counts := make([]float64, len(names))
+		complete := ok && whole.Status == indicator.Present && whole.Value > 0
+		sum := 0.0
+		for j, p := range s.parts {
+			f, ok := c.fs.figureAt(s.measure, p.dim, period)
+			switch {
+			case !ok:
+				complete = false
+			case f.Status != indicator.Present:
+				all = append(all, f)
+				row.Cells[1+j] = cell(f, 0, "")
+				complete = false
+				secret = secret || i == 0 && f.Status == indicator.Secret
+			default:
+				all = append(all, f)
+				counts[j] = f.Value
+				sum += f.Value
+			}
+		}
+		if complete && s.rest != "" {
+			counts[len(counts)-1] = math.Max(0, whole.Value-sum)
+			sum = math.Max(sum, whole.Value)
+		}
+		if complete && sum > 0 {
+			raw := make([]float64, len(counts))
+			for j, n := range counts {
+				raw[j] = n / sum * 100
+			}
+			for j, sh := range roundShares(raw) {
+				vals[j][i] = ptr(sh)
+				row.Cells[1+j] = formatPercent(sh)
+			}
+			drawn = true
+		}
+		tbl.Rows = append(tbl.Rows, row)
+	}
+	if !drawn {
+		return nil, nil
+	}
+	if secret {
+		notes = append(notes, fmt.Sprintf("%s : valeurs manquantes, %s.", d.t.Name, secretNote))
+	}
+	// The territory on top: a category axis runs from the bottom up.
+	cats := make([]string, len(d.cmp))
+	for i, c := range d.cmp {
+		cats[len(d.cmp)-1-i] = c.t.Name
+	}
+	spec := chartSpec{id: s.id, kind: "hbar", categories: cats, unit: "%", decimals: 1, percent: true}
+	for j, name := range names {
+		v := slices.Clone(vals[j])
+		slices.Reverse(v)
+		spec.series = append(spec.series, chartSeries{Name: name, Values: v, Stack: "total"})
+	}
+	return d.chart(spec, s.title+" en "+period, s.label+", comparée aux territoires parents", all, append(notes, s.notes...), tbl)
+}
+
+// latestOf returns the most recent figure of a measure and breakdown.
+func latestOf(fs figureSet, measure, dim string) (indicator.Figure, bool) {
+	s := fs.series(measure, dim, "")
+	if len(s) == 0 {
+		return indicator.Figure{}, false
+	}
+	return s[len(s)-1], true
+}
+
+// perInhabitant compares a count with the legal population of the
+// territory and of its parents: "lits pour 100 habitants". count returns
+// the count of a territory, the figures it comes from, and false when it
+// cannot be given (missing, secret or not published: the reason in text).
+func (d *dashboard) perInhabitant(id, title, label, what string, per float64, ratioName string, notes []string,
+	count func(fs figureSet) (v float64, text string, figs []indicator.Figure, ok bool)) (*chartView, error) {
+	tbl := tableView{Head: []string{"Territoire", what, "Habitants", ratioName}}
+	vals := make([]*float64, len(d.cmp))
+	cats := make([]string, len(d.cmp))
+	var all []indicator.Figure
+	popYear := 0
+	for i, c := range d.cmp {
+		cats[i] = c.t.Name
+		row := rowView{Head: c.t.Name, Cells: []string{"–", "–", "–"}}
+		v, text, figs, ok := count(c.fs)
+		all = append(all, figs...)
+		if text != "" {
+			row.Cells[0] = text
+		}
+		if p, has := c.t.LatestPopulation(); has && p.Value > 0 {
+			row.Cells[1] = formatInt(p.Value)
+			if i == 0 {
+				popYear = p.Year
+			}
+			if ok {
+				r := v / float64(p.Value) * per
+				vals[i] = ptr(math.Round(r*10) / 10)
+				row.Cells[2] = formatDecimal(r, 1)
+			}
+		}
+		tbl.Rows = append(tbl.Rows, row)
+	}
+	if !slices.ContainsFunc(vals, func(v *float64) bool { return v != nil }) {
+		return nil, nil
+	}
+	if vals[0] == nil && tbl.Rows[0].Cells[0] == secretNote {
+		notes = append(slices.Clone(notes), fmt.Sprintf("%s, %s : %s.", d.t.Name, lowerFirst(what), secretNote))
+	}
+	spec := chartSpec{id: id, kind: "bar", categories: cats, zero: true, decimals: 1,
+		series: []chartSeries{{Name: ratioName, Values: vals}}}
+	c, err := d.chart(spec, title, label, all, notes, tbl)
+	if c != nil {
+		c.Source = strings.TrimSuffix(c.Source, ".") + fmt.Sprintf(" ; habitants : Insee, population légale %d.", popYear)
+	}
+	return c, err
+}
