@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +40,24 @@ const comparedJS = `(function (name) {
   });
 })`
 
+// comparable returns the charts that /api/comparer.json describes.
+func comparable(t *testing.T) map[string]bool {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(site.dir, "public", "api", "comparer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs map[string]json.RawMessage
+	if err := json.Unmarshal(b, &specs); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for id := range specs {
+		out[id] = true
+	}
+	return out
+}
+
 type comparedChart struct {
 	ID       string `json:"id"`
 	Drawn    bool   `json:"drawn"`
@@ -52,12 +73,23 @@ func checkCompared(t *testing.T, tb *tab, what, name string) {
 	if len(charts) == 0 {
 		t.Fatalf("%s: no chart", what)
 	}
+	specs := comparable(t)
+	shown, skipped := 0, []string{}
 	for _, c := range charts {
+		if !specs[c.ID] {
+			skipped = append(skipped, c.ID) // no spec: compare.js leaves it alone
+			continue
+		}
 		if !c.Drawn || !c.Compared {
 			t.Errorf("%s: chart #%s does not show %s (drawn %v)", what, c.ID, name, c.Drawn)
+		} else {
+			shown++
 		}
 	}
-	t.Logf("%s: %d charts show %s", what, len(charts), name)
+	if shown == 0 {
+		t.Errorf("%s: no chart shows %s", what, name)
+	}
+	t.Logf("%s: %d charts show %s; not comparable (no spec in comparer.json): %v", what, shown, name, skipped)
 }
 
 // TestCompare picks Paris in the "Comparer avec…" box of Lyon's page with
@@ -89,6 +121,12 @@ func TestCompare(t *testing.T) {
 	}
 	if got := eval[string](tb, `location.pathname`); got != "/commune/69123/" {
 		t.Errorf("after picking Paris, at %s, want to stay on Lyon's page", got)
+	}
+	for _, id := range []string{"population-legale", "population-historique", "pyramide-ages", "naissances-deces", "revenus-deciles",
+		"pauvrete", "activite-chomage", "emplois", "emploi-salarie", "secteurs-urssaf", "etablissements-insee"} {
+		if !comparable(t)[id] {
+			t.Errorf("chart %s is not in comparer.json", id)
+		}
 	}
 	checkCompared(t, tb, "Lyon with Paris", "Paris")
 	checkCompared(t, tb, "Lyon with Paris", "Lyon") // the page's own series keep its name
