@@ -13,7 +13,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"territoires/fetch/inseetest"
+	"territoires/fetch/melodi/meloditest"
 	"territoires/fetch/metadonnees/metadonneestest"
 	"territoires/fetch/urssaf/urssaftest"
 	"territoires/geo"
@@ -28,7 +28,7 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insee := inseetest.New(inseetest.Options{Ref: ref, Quota: 100000, Window: time.Second})
+	insee := meloditest.New(meloditest.Options{Ref: ref, Quota: 100000, Window: time.Second})
 	defer insee.Close()
 	communes := urssaftest.CommunesOf(ref)
 	// The regional series of Corsica is 10 % off the sum of its communes:

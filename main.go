@@ -18,11 +18,14 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"territoires/builder"
 	"territoires/config"
 	"territoires/fetch"
+	_ "territoires/fetch/ddl"         // registers the Données Locales client
+	_ "territoires/fetch/melodi"      // registers the MELODI client
 	_ "territoires/fetch/metadonnees" // the study zonings (provider "metadonnees")
 	_ "territoires/fetch/urssaf"      // registers the URSSAF source
 	"territoires/geo"
@@ -116,13 +119,14 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 	var src builder.Source // nil: the offline source
 	var zones []geo.ZoneInput
 	var calls fetch.Summary
+	var stale []string // datasets whose figures are older than the producer's
 	if site.Source == "api" {
 		ref, err := geo.Load()
 		if err != nil {
 			return err
 		}
 		if opts.fetch {
-			if calls, err = refresh(ctx, site, false, log, log); err != nil {
+			if calls, err = refresh(ctx, site, false, log, log); err != nil && !fetch.OnlyDatasets(err) {
 				return err
 			}
 		}
@@ -131,6 +135,7 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 			return err
 		}
 		fmt.Fprintf(log, "read %d figures from the fetch cache %s\n", ix.Len(), site.Fetch.CacheDir)
+		stale = staleDatasets(ix, calls, log)
 		src = ix
 		if zones, err = fetch.LoadZones(ctx, site.Fetch, ref, nil); err != nil {
 			return err
@@ -151,7 +156,7 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 			sum.Pages, sum.Files, float64(sum.Bytes)/1e6, sum.Written, sum.Removed, sum.Duration.Seconds())
 	}
 	if opts.summary != "" {
-		if err := writeSummary(opts.summary, site, sum, calls); err != nil {
+		if err := writeSummary(opts.summary, site, sum, calls, stale); err != nil {
 			return fmt.Errorf("summary: %w", err)
 		}
 	}
@@ -177,7 +182,7 @@ func refresh(ctx context.Context, site *config.Site, plan bool, out, log io.Writ
 
 // writeSummary appends what a build did, as Markdown, to a file: the job
 // summary of a CI run ($GITHUB_STEP_SUMMARY).
-func writeSummary(name string, site *config.Site, sum builder.Summary, calls fetch.Summary) error {
+func writeSummary(name string, site *config.Site, sum builder.Summary, calls fetch.Summary, stale []string) error {
 	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -193,6 +198,9 @@ func writeSummary(name string, site *config.Site, sum builder.Summary, calls fet
 	if site.Source == "api" {
 		fmt.Fprintf(f, "| API calls spent | %d |\n| calls left to complete the refresh | %d |\n| refresh complete | %v |\n",
 			calls.Stats.Calls, left, !calls.Stopped)
+		if len(stale) > 0 {
+			fmt.Fprintf(f, "| stale or failed datasets | %s |\n", strings.Join(stale, ", "))
+		}
 	}
 	fmt.Fprintln(f)
 	return f.Close()

@@ -359,6 +359,9 @@ func (b *build) extras(pub *Publisher, terrs []*geo.Territory, sitemapSize int) 
 	if err := b.aboutPage(pub); err != nil {
 		return fmt.Errorf("a-propos: %w", err)
 	}
+	if err := b.provenancePage(pub); err != nil { // builder/provenance.go
+		return fmt.Errorf("a-propos/donnees: %w", err)
+	}
 	deps := &simpleView{Site: b.site, Title: "Les communes par département", Canonical: b.site.abs("/departements/"),
 		Description: "Liste des départements, chacun avec la liste alphabétique de ses communes."}
 	for _, t := range terrs {
@@ -383,8 +386,8 @@ func (b *build) extras(pub *Publisher, terrs []*geo.Territory, sitemapSize int) 
 	if err := pub.Write("robots.txt", []byte(robots)); err != nil {
 		return err
 	}
-	urls := make([]string, 0, len(terrs)+2)
-	urls = append(urls, "/a-propos/", "/departements/")
+	urls := make([]string, 0, len(terrs)+3)
+	urls = append(urls, "/a-propos/", "/a-propos/donnees/", "/departements/")
 	for _, t := range terrs {
 		urls = append(urls, t.Path())
 	}

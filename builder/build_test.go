@@ -151,7 +151,7 @@ func TestExtras(t *testing.T) {
 	}
 	out := site.Path(site.Output)
 	index, _ := os.ReadFile(filepath.Join(out, "sitemap.xml"))
-	pages := sum.Pages + 2 // and the about and départements pages
+	pages := sum.Pages + 3 // and the about, données and départements pages
 	wantFiles := (pages + 99) / 100
 	if got := strings.Count(string(index), "<sitemap>"); got != wantFiles {
 		t.Errorf("sitemap index lists %d files, want %d", got, wantFiles)

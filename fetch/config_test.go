@@ -30,7 +30,6 @@ func TestConfigValidate(t *testing.T) {
 		{"melodi_geo", func(c *Config) { c.MelodiGeo = "region" }},
 		{"melodi_page_size", func(c *Config) { c.MelodiPageSize = 200000 }},
 		{"ddl_cubes", func(c *Config) { c.DDLCubes = []string{"IND_POPLEGALES"} }},
-		{"ddl_cubes", func(c *Config) { c.DDLCubes = []string{"NOPE@POPLEG2021"} }},
 	}
 	if err := Defaults().Validate(); err != nil {
 		t.Fatalf("Defaults().Validate() = %v, want nil", err)

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"territoires/fetch"
-	"territoires/fetch/inseetest"
+	_ "territoires/fetch/ddl"
+	_ "territoires/fetch/melodi"
+	"territoires/fetch/melodi/meloditest"
 	"territoires/geo"
 )
 
@@ -65,7 +67,7 @@ func ExampleRefresh_plan() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := inseetest.New(inseetest.Options{Ref: ref})
+	srv := meloditest.New(meloditest.Options{Ref: ref})
 	defer srv.Close()
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
@@ -85,7 +87,8 @@ func ExampleRefresh_plan() {
 	}
 	fmt.Println("calls made:", sum.Stats.Calls)
 	// Output:
-	// melodi  ~55 calls, 0 cached, ~55 to make, 1m54s at the quota
-	//         no catalogue cached: page counts are estimates
+	// melodi  ~33 calls, 0 cached, ~33 to make, 1m8s at the quota
+	//         no catalogue cached: one file per dataset assumed
+	//         16 datasets: 16 by file, 0 by pages; 1 catalogue + 16 ranges
 	// calls made: 0
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"log/slog"
@@ -23,6 +24,9 @@ type Index struct {
 	terrs map[string][]packedFigure
 	n     int
 	hash  hash.Hash // of every figure added, in order
+	// reports are the provenance of the datasets whose figures the cache
+	// holds.
+	reports []Report
 }
 
 type packedFigure struct {
@@ -32,11 +36,15 @@ type packedFigure struct {
 	status                                indicator.Status
 }
 
-var themes = []indicator.Theme{indicator.Population, indicator.Revenus, indicator.Emploi}
+var themes = []indicator.Theme{indicator.Population, indicator.Revenus, indicator.Emploi,
+	indicator.Tourisme, indicator.Entreprises, indicator.Logement, indicator.Menages}
 
 // LoadIndex decodes the whole cache of cfg into an Index, making no call;
 // what the sources report while decoding goes to log (nil: discarded).
 func LoadIndex(ctx context.Context, cfg Config, ref *geo.Referential, log *slog.Logger) (*Index, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	st, err := OpenStore(cfg, ref, log)
 	if err != nil {
 		return nil, err
@@ -44,10 +52,20 @@ func LoadIndex(ctx context.Context, cfg Config, ref *geo.Referential, log *slog.
 	defer st.Close()
 	ix := NewIndex()
 	for f, err := range st.Figures(ctx) {
+		var de *DatasetError
+		if errors.As(err, &de) {
+			// One damaged dataset does not stop the build: its figures are
+			// missing, and the log says so.
+			log.Error("a dataset of the fetch cache does not decode", "dataset", de.Dataset, "err", de.Err)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read the fetch cache: %w", err)
 		}
 		ix.Add(f)
+	}
+	if ix.reports, err = LoadReports(st.e.Cache().Dir); err != nil {
+		return nil, err
 	}
 	return ix, nil
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,9 @@ type Summary struct {
 	Stats    Stats         // calls, cache hits... of the run
 	Stopped  bool          // the budget stopped the run: start it again to resume
 	Duration time.Duration // wall time of the run
+	// Failed lists the datasets whose refresh failed: their last good
+	// figures stay in the cache.
+	Failed []string
 }
 
 // Refresh plans, or runs, the refresh of every configured source: the INSEE
@@ -139,7 +143,12 @@ func Refresh(ctx context.Context, cfg Config, ref *geo.Referential, opts Refresh
 		return sum, fmt.Errorf("refresh: %w", err)
 	}
 	if len(failures) > 0 {
-		return sum, fmt.Errorf("refresh: %w", errors.Join(failures...))
+		err := errors.Join(failures...)
+		if sum.Failed = FailedDatasets(err); len(sum.Failed) > 0 {
+			fmt.Fprintf(out, "fetch: %d datasets failed: %s; their last good figures stay in the cache\n",
+				len(sum.Failed), strings.Join(sum.Failed, ", "))
+		}
+		return sum, fmt.Errorf("refresh: %w", err)
 	}
 	return sum, nil
 }

@@ -1,10 +1,14 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
+	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,15 +90,16 @@ func provider(name string) (Provider, bool) {
 	return p, ok
 }
 
-// failureLog collects the requests of a run that failed for good, so that
+// FailureLog collects the requests of a run that failed for good, so that
 // one bad request does not stop the others. Safe for concurrent use.
-type failureLog struct {
+type FailureLog struct {
 	mu    sync.Mutex
 	n     int
 	first []error
 }
 
-func (f *failureLog) add(err error) {
+// Add records a failure.
+func (f *FailureLog) Add(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.n++
@@ -103,8 +108,8 @@ func (f *failureLog) add(err error) {
 	}
 }
 
-// err summarises the failures, nil if none.
-func (f *failureLog) err(source string) error {
+// Err summarises the failures, nil if none.
+func (f *FailureLog) Err(source string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.n == 0 {
@@ -112,3 +117,27 @@ func (f *failureLog) err(source string) error {
 	}
 	return fmt.Errorf("%s: %d requests failed: %w", source, f.n, errors.Join(f.first...))
 }
+
+// KeepStatus says whether an INSEE answer with a status other than 2xx is
+// data to cache: Données Locales answers 404 "Aucune cellule ne correspond
+// a la requête" for a zone where a cube is not published.
+func ddlKeepStatus(status int, body []byte) bool {
+	return status == http.StatusNotFound && bytes.Contains(body, []byte("Aucune cellule"))
+}
+
+// parseDDLCube checks the form of a Données Locales cube, croisement@jeu;
+// the DDL provider checks that it knows the croisement.
+func parseDDLCube(s string) (struct{}, error) {
+	cr, jeu, ok := strings.Cut(s, "@")
+	if !ok || cr == "" || jeu == "" {
+		return struct{}{}, fmt.Errorf("%q, want croisement@jeu, e.g. IND_POPLEGALES@POPLEG2021", s)
+	}
+	return struct{}{}, nil
+}
+
+// INSEEHost returns the host shared by MELODI and Données Locales (same
+// gateway, same quota), for API packages and their tests.
+func (c Config) INSEEHost(ctx context.Context) (*Host, error) { return c.inseeHost(ctx) }
+
+// BufReader buffers a cached body for decoding.
+func BufReader(r io.Reader) io.Reader { return bufReader(r) }
