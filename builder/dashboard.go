@@ -41,9 +41,13 @@ type dashboard struct {
 
 const secretNote = "non diffusé : secret statistique"
 
+// ageLabels name the age bands: those of the offline source, and the census
+// bands of MELODI's DS_RP_POPULATION_PRINC (Y15T24, Y25T39, ... Y_GE80).
 var ageLabels = map[string]string{
 	"Y_LT15": "0 à 14 ans", "Y15T29": "15 à 29 ans", "Y30T44": "30 à 44 ans",
 	"Y45T59": "45 à 59 ans", "Y60T74": "60 à 74 ans", "Y_GE75": "75 ans ou plus",
+	"Y15T24": "15 à 24 ans", "Y25T39": "25 à 39 ans", "Y40T54": "40 à 54 ans",
+	"Y55T64": "55 à 64 ans", "Y65T79": "65 à 79 ans", "Y_GE80": "80 ans ou plus",
 }
 
 // sectorLabels name the sector codes of Insee (A5, NA17) and Urssaf.
