@@ -55,6 +55,19 @@
 
   var charts = []; // {el, json, chart, width, narrow, print}
 
+  // Hook for assets/compare.js, which draws a second territory on the
+  // charts: extend(fn) has fn(el, option) called on the option of every
+  // chart before the shared settings; redraw() draws every chart again.
+  var extenders = [];
+  window.territoiresCharts = {
+    extend: function (fn) { extenders.push(fn); },
+    redraw: function () {
+      charts.forEach(function (c) {
+        if (!c.chart.isDisposed()) draw(c);
+      });
+    }
+  };
+
   function warn(msg, err) {
     if (window.console && console.warn) console.warn('charts.js: ' + msg, err || '');
   }
@@ -187,6 +200,13 @@
       if (opt.yAxis === undefined) opt.yAxis = [{}];
       fromTable(el, opt);
     }
+    extenders.forEach(function (fn) {
+      try {
+        fn(el, opt);
+      } catch (e) {
+        warn('extension of chart ' + (el.closest('figure') || {}).id, e);
+      }
+    });
 
     var absAttr = el.getAttribute('data-abs');
     var abs = absAttr === 'true' || (absAttr !== 'false' && looksLikePyramid(opt));
@@ -225,7 +245,9 @@
     // labels stay inside outerBounds, which leaves room for the legend
     // (ECharts 6 puts it at the bottom).
     if (opt.grid === undefined || narrow) {
-      var legendRoom = hasLegend ? (narrow ? 26 : 32) : 0; // legend: 20 or 24 px
+      // A legend line is 20 or 24 px; on a desktop, a legend of many or
+      // long names (a compared territory doubles them) wraps.
+      var legendRoom = hasLegend ? (narrow ? 26 : 8 + 24 * legendLines(opt, w)) : 0;
       var bounds = { left: 4, right: narrow ? 8 : 12, top: 12, bottom: 4 + legendRoom };
       opt.grid = Object.assign({ outerBounds: Object.assign({}, bounds) }, bounds);
     }
@@ -270,6 +292,25 @@
       if (narrow) s.label.fontSize = 10;
     });
     return opt;
+  }
+
+  // legendLines estimates the lines of a legend at the bottom of a chart
+  // w px wide: about 6 px a character at 12 px, 40 px of symbol and gaps
+  // per item (measured on Chromium's rendering).
+  function legendLines(opt, w) {
+    var lines = 1;
+    var x = 0;
+    var avail = Math.max(100, (w || 400) - 24);
+    asArray(opt.series).forEach(function (s) {
+      if (!isObject(s)) return;
+      var item = 40 + 6 * String(s.name || '').length;
+      if (x > 0 && x + item > avail) {
+        lines++;
+        x = 0;
+      }
+      x += item;
+    });
+    return Math.min(lines, 4);
   }
 
   // cellNumber reads a table cell written the French way ("1 234,5 €",

@@ -164,6 +164,21 @@
     });
   }
 
+  // find gives the ten best territories for a query, for the other
+  // controls that pick a territory (assets/compare.js: "Comparer avec…").
+  function find(q) {
+    var w = words(q);
+    var name = shardName(w);
+    if (!name) return Promise.resolve([]);
+    return Promise.all([metaLoaded(), load(name)]).then(function (r) {
+      meta = r[0];
+      return rank(w, r[1]).slice(0, 10).map(function (e) {
+        return { name: e[0], kind: meta.kinds[e[1]].split('|')[0], code: e[2], label: describe(e), url: url(e) };
+      });
+    });
+  }
+  window.territoiresSearch = { find: find };
+
   input.addEventListener('input', update);
   input.addEventListener('keydown', function (ev) {
     if (ev.key === 'ArrowDown' && results.length) {

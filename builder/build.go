@@ -110,8 +110,14 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := b.assets(pub, echarts); err != nil {
 		return sum, fmt.Errorf("assets: %w", err)
 	}
+	if b.stats, err = computeStats(ctx, ref, terrs, b.figs, site.WorkerCount()); err != nil {
+		return sum, fmt.Errorf("stats: %w", err)
+	}
 	if err := b.renderPages(ctx, pub, terrs, site.WorkerCount(), opts.Progress); err != nil {
 		return sum, fmt.Errorf("render: %w", err)
+	}
+	if err := b.publishCompare(pub); err != nil {
+		return sum, fmt.Errorf("compare index: %w", err)
 	}
 	if _, err := b.formerPages(pub, terrs); err != nil {
 		return sum, fmt.Errorf("redirects: %w", err)
@@ -141,7 +147,9 @@ type build struct {
 
 	searchSizes map[string]int // bytes of each search index file
 	figs        *figureCache
-	charts      atomic.Bool // some page has a chart: publish the embed page
+	stats       *siteStats   // ranks and tables of children (stats.go)
+	compares    compareIndex // how each chart takes a second territory (compare.go)
+	charts      atomic.Bool  // some page has a chart: publish the embed page
 	csv         *csvFiles
 }
 
@@ -227,6 +235,15 @@ func (b *build) assets(pub *Publisher, echarts []byte) error {
 		return err
 	}
 	b.site.Scripts = []string{b.site.url("/" + rel), chartsJS}
+	// compare.js: sortable tables and the "Comparer avec…" control.
+	if raw, err = read("compare.js"); err != nil {
+		return err
+	}
+	compareJS, err := publish("compare.js", "application/javascript", raw)
+	if err != nil {
+		return err
+	}
+	b.site.CompareJS = compareJS
 	b.site.ChartsJS = chartsJS
 	return nil
 }
@@ -269,6 +286,10 @@ func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory
 	if err != nil {
 		return err
 	}
+	if err := b.stats.decorate(pub, v, built); err != nil {
+		return err
+	}
+	b.compares.add(v.Themes)
 	if err := b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v); err != nil {
 		return err
 	}

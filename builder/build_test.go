@@ -91,7 +91,7 @@ func TestCommunePage(t *testing.T) {
 	if got, want := crumbs.Eq(4).AttrOr("href", ""), "/stats/epci/200046977/"; got != want {
 		t.Errorf("EPCI link = %q, want %q", got, want)
 	}
-	arr := doc.Find("#arrondissements + ul li a")
+	arr := doc.Find("#arrondissements + .table-wrap tbody th a")
 	if arr.Length() != 9 {
 		t.Errorf("Lyon lists %d arrondissements, want 9", arr.Length())
 	}
@@ -117,7 +117,7 @@ func TestDepartementAndFrancePages(t *testing.T) {
 	site := newSite(t, rhone)
 	mustBuild(t, site)
 	dep := readPage(t, site, "departement/69/index.html")
-	communes := texts(dep.Find("#communes + ul li a"))
+	communes := texts(dep.Find("#communes + .table-wrap tbody th a"))
 	if len(communes) < 200 {
 		t.Fatalf("Rhône lists %d communes, want more than 200", len(communes))
 	}
@@ -126,16 +126,16 @@ func TestDepartementAndFrancePages(t *testing.T) {
 			t.Errorf("communes not sorted: %q before %q", communes[i-1], communes[i])
 		}
 	}
-	if dep.Find(`#epci + ul a[href="/stats/epci/200046977/"]`).Length() != 1 {
+	if dep.Find(`#epci + .table-wrap tbody th a[href="/stats/epci/200046977/"]`).Length() != 1 {
 		t.Error("Rhône page does not link the Métropole de Lyon")
 	}
 
 	fr := readPage(t, site, "index.html")
-	if got := fr.Find("#regions + ul li").Length(); got != 18 {
+	if got := fr.Find("#regions + .table-wrap tbody tr").Length(); got != 18 {
 		t.Errorf("France lists %d régions, want 18", got)
 	}
 	// Only the built région is a link in a small site.
-	if got := texts(fr.Find("#regions + ul li a")); len(got) != 1 || got[0] != "Auvergne-Rhône-Alpes" {
+	if got := texts(fr.Find("#regions + .table-wrap tbody th a")); len(got) != 1 || got[0] != "Auvergne-Rhône-Alpes" {
 		t.Errorf("linked régions = %q, want only Auvergne-Rhône-Alpes", got)
 	}
 	if _, err := os.Stat(filepath.Join(site.Path(site.Output), "commune/01001/index.html")); err == nil {

@@ -14,6 +14,8 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/go-echarts/go-echarts/v2/types"
+
+	"territoires/indicator"
 )
 
 // chartView is one chart of a dashboard: its title, source and vintage, the
@@ -31,6 +33,7 @@ type chartView struct {
 	Table        tableView
 	Illustrative bool
 	Embed        *embedView
+	compare      *chartCompare // how a second territory joins the chart (compare.go)
 }
 
 // embedView is the "Intégrer" control under a chart: assets/charts.js
@@ -77,8 +80,43 @@ type chartSpec struct {
 	series     []chartSeries
 	unit       string
 	decimals   int
-	percent    bool // the value axis starts at zero and reads in %
-	zero       bool // the value axis starts at zero
+	percent    bool         // the value axis starts at zero and reads in %
+	zero       bool         // the value axis starts at zero
+	level      bool         // a line of levels: the axis leaves zero where zero flattens it
+	compare    *compareSpec // how compare.js adds a territory (compare.go)
+}
+
+// levelMeasures are the measures whose lines are levels (stocks), drawn
+// on an axis that leaves zero when zero would flatten them: Lyon's 513,000
+// to 520,000 inhabitants is a line, not a flat ridge at the top.
+var levelMeasures = map[string]bool{
+	indicator.PopLegale: true, indicator.PopHistorique: true, indicator.EffectifsSal: true,
+	indicator.EtabUrssaf: true, indicator.EffSalTrim: true, indicator.MasseSalTrim: true,
+	indicator.AEActifs: true, indicator.Logements: true,
+}
+
+// levelLines reports whether every line of a time chart is a level.
+func levelLines(lines []line) bool {
+	for _, l := range lines {
+		if len(l.figs) == 0 || !levelMeasures[l.figs[0].Measure] {
+			return false
+		}
+	}
+	return len(lines) > 0
+}
+
+// flattened reports whether an axis from zero would flatten the series:
+// their spread is under a quarter of their largest value.
+func flattened(series []chartSeries) bool {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range series {
+		for _, v := range s.Values {
+			if v != nil {
+				lo, hi = min(lo, *v), max(hi, *v)
+			}
+		}
+	}
+	return hi > 0 && lo >= 0 && hi-lo < hi/4
 }
 
 // echartsOption is the option object of one chart, assembled from
@@ -345,7 +383,7 @@ func (s chartSpec) marshalOption(td *tableData) (template.JS, error) {
 		category.Data, categoryY.Data = s.categories, s.categories
 	}
 	var value opts.YAxis
-	if !s.zero && !s.percent {
+	if !s.zero && !s.percent || s.level && s.kind == "line" && flattened(s.series) {
 		value.Scale = opts.Bool(true)
 	}
 	serType := types.ChartLine

@@ -20,6 +20,7 @@ type themeView struct {
 // keyFigure is one of the plain-words figures at the top of a page.
 type keyFigure struct {
 	Label, Value, Detail string
+	Ranks                []string // among its peers (ranks.go)
 }
 
 // compared is a territory with its figures, in the order of comparison:
@@ -40,9 +41,13 @@ type dashboard struct {
 
 const secretNote = "non diffusé : secret statistique"
 
+// ageLabels name the age bands: those of the offline source, and the census
+// bands of MELODI's DS_RP_POPULATION_PRINC (Y15T24, Y25T39, ... Y_GE80).
 var ageLabels = map[string]string{
 	"Y_LT15": "0 à 14 ans", "Y15T29": "15 à 29 ans", "Y30T44": "30 à 44 ans",
 	"Y45T59": "45 à 59 ans", "Y60T74": "60 à 74 ans", "Y_GE75": "75 ans ou plus",
+	"Y15T24": "15 à 24 ans", "Y25T39": "25 à 39 ans", "Y40T54": "40 à 54 ans",
+	"Y55T64": "55 à 64 ans", "Y65T79": "65 à 79 ans", "Y_GE80": "80 ans ou plus",
 }
 
 // sectorLabels name the sector codes of Insee (A5, NA17) and Urssaf.
@@ -177,8 +182,9 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 		return nil, nil
 	}
 	slices.SortFunc(periods, comparePeriods)
-	// Value axes start at zero: a 1 % change should not look like a climb.
-	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: true}
+	// Value axes start at zero: a 1 % change should not look like a climb;
+	// but a line of levels leaves zero when zero would flatten it (charts.go).
+	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: true, level: levelLines(lines), compare: timeCompare(d.t, lines)}
 	tbl := tableView{Head: []string{"Période"}}
 	rows := make([]rowView, len(periods))
 	for i, p := range periods {
@@ -218,15 +224,16 @@ func (d *dashboard) chart(spec chartSpec, title, label string, figs []indicator.
 	}
 	return &chartView{
 		ID: spec.id, Title: title, Source: d.sourceLine(figs), Notes: notes, Label: label,
-		Unit: spec.unit, Decimals: spec.decimals, Options: js, Table: tbl,
+		Unit: spec.unit, Decimals: spec.decimals, Options: js, Table: tbl, compare: spec.chartCompare(),
 	}, nil
 }
 
 // line is one series of a time chart.
 type line struct {
-	name  string
-	figs  []indicator.Figure
-	right bool // on a second value axis
+	name   string
+	figs   []indicator.Figure
+	right  bool    // on a second value axis
+	factor float64 // the values shown are the figures times factor (when not 0)
 }
 
 func (d *dashboard) legalPopulation() (*chartView, error) {
@@ -310,6 +317,7 @@ func (d *dashboard) agePyramid() (*chartView, error) {
 	spec := chartSpec{id: "pyramide-ages", kind: "hbar", categories: labels, zero: true,
 		series: []chartSeries{{Name: "Hommes", Values: men, Stack: "total"}, {Name: "Femmes", Values: women, Stack: "total"}}}
 	spec.unit = "hab."
+	spec.compare = pyramidCompare(figs, bands)
 	return d.chart(spec, "Population par sexe et tranche d'âge ("+figs[0].Period+")",
 		fmt.Sprintf("Pyramide des âges de %s en %s, hommes à gauche, femmes à droite", d.t.Name, figs[0].Period),
 		figs, []string{"Les hommes sont représentés à gauche, les femmes à droite."}, tbl)
@@ -372,6 +380,7 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 		notes = append(notes, fmt.Sprintf("%s, %s : %s.", d.t.Name, strings.Join(secret, ", "), secretNote))
 	}
 	spec.categories = cats
+	spec.compare = categoryCompare(measures)
 	return d.chart(spec, title, label, all, notes, tbl)
 }
 
@@ -432,7 +441,7 @@ func (d *dashboard) jobsPerInhabitant() (*chartView, error) {
 		return nil, nil
 	}
 	spec := chartSpec{id: "emplois", kind: "bar", categories: cats, zero: true, decimals: 1,
-		series: []chartSeries{{Name: "Emplois pour 100 habitants", Values: vals}}}
+		series: []chartSeries{{Name: "Emplois pour 100 habitants", Values: vals}}, compare: jobsCompare()}
 	return d.chart(spec, "Emplois au lieu de travail pour 100 habitants en "+period,
 		"Emplois situés dans le territoire pour 100 habitants, comparés aux territoires parents",
 		all, []string{"Au-dessus de 100, le territoire offre plus d'emplois qu'il n'a d'habitants."}, tbl)
@@ -480,7 +489,7 @@ func (d *dashboard) sectorChart(id, measure, key, title, label string) (*chartVi
 		}
 		tbl.Rows = append(tbl.Rows, rowView{Head: cats[i], Cells: []string{cell(f, 0, "")}})
 	}
-	spec := chartSpec{id: id, kind: "hbar", categories: cats, zero: true, series: []chartSeries{{Name: label, Values: vals}}}
+	spec := chartSpec{id: id, kind: "hbar", categories: cats, zero: true, series: []chartSeries{{Name: label, Values: vals}}, compare: dimCompare(nil, kept)}
 	return d.chart(spec, title+" en "+kept[0].Period, label+" de "+d.t.Name+" par secteur en "+kept[0].Period, kept, nil, tbl)
 }
 
@@ -526,7 +535,7 @@ func (d *dashboard) quarterly(id, measure, title, what, unit string, scale float
 			figs[i].Value /= scale
 		}
 	}
-	c, err := d.timeChart(id, title+" – "+owner.Name, fmt.Sprintf("%s, %s, par trimestre", what, owner.Name), "line", unit, 0, []line{{name: what, figs: figs}})
+	c, err := d.timeChart(id, title+" – "+owner.Name, fmt.Sprintf("%s, %s, par trimestre", what, owner.Name), "line", unit, 0, []line{{name: what, figs: figs, factor: 1 / scale}})
 	if c != nil && owner != d.t {
 		c.Notes = append(c.Notes, "Série publiée pour la région "+owner.Name+".")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -306,5 +307,26 @@ func TestOfficialSourceHasNoBanner(t *testing.T) {
 	o := chartJSON(t, doc, "emploi-salarie")
 	if len(o.Series) != 1 || len(o.Series[0].Data) != 3 || o.Series[0].Data[2] != 1002.0 {
 		t.Errorf("salaried jobs chart = %+v, want the source's figures", o.Series)
+	}
+}
+
+// TestAgeBands: the pyramid names and orders the bands of the offline
+// source and the census bands MELODI publishes (Y15T24 ... Y_GE80).
+func TestAgeBands(t *testing.T) {
+	for _, tt := range []struct{ dim, want string }{
+		{"AGE=Y15T29;SEX=F", "15 à 29 ans"},
+		{"AGE=Y65T79;SEX=M", "65 à 79 ans"},
+		{"AGE=Y_GE80;SEX=F", "80 ans ou plus"},
+		{"AGE=Y_LT15;SEX=M", "0 à 14 ans"},
+	} {
+		if got := dimLabel(tt.dim, "AGE"); got != tt.want {
+			t.Errorf("dimLabel(%q, AGE) = %q, want %q", tt.dim, got, tt.want)
+		}
+	}
+	bands := []string{"Y_GE80", "Y40T54", "Y_LT15", "Y65T79", "Y15T24", "Y55T64", "Y25T39"}
+	slices.SortFunc(bands, compareAgeBands)
+	want := []string{"Y_LT15", "Y15T24", "Y25T39", "Y40T54", "Y55T64", "Y65T79", "Y_GE80"}
+	if !slices.Equal(bands, want) {
+		t.Errorf("census bands sorted = %v, want %v", bands, want)
 	}
 }

@@ -228,7 +228,7 @@ func (d *dashboard) homeEmployees() (*chartView, error) {
 		tbl.Rows = append(tbl.Rows, row)
 	}
 	spec := chartSpec{id: "particuliers-employeurs", kind: "hbar", categories: cats, zero: true,
-		series: []chartSeries{{Name: "Salariés", Values: vals}}}
+		series: []chartSeries{{Name: "Salariés", Values: vals}}, compare: dimCompare(nil, parts)}
 	return d.chart(spec, "Salariés des particuliers employeurs par catégorie d'emploi en "+period,
 		fmt.Sprintf("Salariés des particuliers employeurs de %s par catégorie d'emploi en %s", d.t.Name, period),
 		parts, []string{"Un salarié employé par plusieurs particuliers est compté une fois par catégorie d'emploi."}, tbl)
@@ -284,7 +284,7 @@ func (d *dashboard) homeEmployeesRate() (*chartView, error) {
 	}
 	slices.Sort(ys)
 	spec := chartSpec{id: "particuliers-employeurs-habitants", kind: "bar", categories: cats, zero: true, decimals: 1,
-		series: []chartSeries{{Name: "Salariés pour 1 000 habitants", Values: vals}}}
+		series: []chartSeries{{Name: "Salariés pour 1 000 habitants", Values: vals}}, compare: perInhabitants(indicator.SalariesPartEmp, 1000)}
 	return d.chart(spec, "Salariés des particuliers employeurs pour 1 000 habitants en "+period,
 		fmt.Sprintf("Salariés des particuliers employeurs pour 1 000 habitants de %s en %s, comparés aux territoires parents", d.t.Name, period),
 		all, []string{"Habitants : population légale " + strings.Join(ys, ", ") + "."}, tbl)

@@ -6,21 +6,27 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 )
 
+// childTableCSV matches the CSV of a table of children:
+// api/departement/69-communes.csv.
+var childTableCSV = regexp.MustCompile(`^api/[a-z-]+/[0-9A-Za-z]+-[a-z-]+\.csv$`)
+
 // TestFileCounts checks what a small build publishes, kind by kind: one
 // page and one JSON file per territory, one embed page for all, the CSV of
-// the communes in one zip per département and one CSV per other kind, and
-// nothing else but the search shards and a few site-wide files.
+// the communes in one zip per département and one CSV per other kind, one
+// CSV per table of children (children.go), and nothing else but the search
+// shards and a few site-wide files.
 func TestFileCounts(t *testing.T) {
 	site := newSite(t, rhone)
 	sum := mustBuild(t, site)
 	out := site.Path(site.Output)
 	count := map[string]int{}
-	var others []string
+	var others, tables []string
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -32,8 +38,11 @@ func TestFileCounts(t *testing.T) {
 			count["redirect"]++ // a retired commune code (zones.go)
 		case strings.HasSuffix(rel, "/index.html") && !strings.HasPrefix(rel, "embed/") && !strings.HasPrefix(rel, "a-propos/") && !strings.HasPrefix(rel, "departements/") || rel == "index.html":
 			count["page"]++
-		case strings.HasPrefix(rel, "api/") && strings.HasSuffix(rel, ".json") && rel != "api/index.json":
+		case strings.HasPrefix(rel, "api/") && strings.HasSuffix(rel, ".json") && rel != "api/index.json" && rel != "api/comparer.json":
 			count["json"]++
+		case strings.HasPrefix(rel, "api/") && childTableCSV.MatchString(rel):
+			count["table"]++ // the CSV of a table of children
+			tables = append(tables, rel)
 		case strings.HasPrefix(rel, "api/") && (strings.HasSuffix(rel, ".csv") || strings.HasSuffix(rel, ".zip")):
 			count["csv"]++
 			others = append(others, rel)
@@ -63,6 +72,15 @@ func TestFileCounts(t *testing.T) {
 		"api/epci.csv", "api/france.csv", "api/region.csv", "embed/index.html"}
 	if !slices.Equal(others, want) {
 		t.Errorf("CSV and embed files = %q\nwant %q", others, want)
+	}
+	// One table for each group of children of a parent's page.
+	for _, want := range []string{"api/france/FR-departements.csv", "api/departement/69-communes.csv", "api/epci/200046977-communes.csv", "api/commune/69123-arrondissements.csv"} {
+		if !slices.Contains(tables, want) {
+			t.Errorf("no table %s among %q", want, tables)
+		}
+	}
+	if len(tables) > sum.Pages/5 {
+		t.Errorf("%d tables of children for %d pages", len(tables), sum.Pages)
 	}
 	if count["redirect"] == 0 || count["redirect"] > sum.Pages {
 		t.Errorf("%d redirect pages of retired commune codes", count["redirect"])

@@ -25,6 +25,9 @@ type siteView struct {
 	// Scripts are the URLs of the scripts of pages with charts (ECharts,
 	// then charts.js), empty when the build has none.
 	Scripts []string
+	// CompareJS is the URL of compare.js (sortable tables, "Comparer
+	// avec…"), after Scripts on territory pages, not in embeds.
+	CompareJS string
 	// ChartsJS is the URL of charts.js alone: 404.html loads it to send the
 	// embed URLs of earlier builds on to the embed page.
 	ChartsJS string
@@ -59,6 +62,8 @@ type childView struct {
 type groupView struct {
 	ID, Title string
 	Items     []childView
+	Table     *childTable // the children's figures, when the build has them (children.go)
+	terrs     []*geo.Territory
 }
 
 // pageView is the data of a territory page.
@@ -76,6 +81,7 @@ type pageView struct {
 	Groups      []groupView
 	Zonings     []codeView // a commune's study zones (zones.go)
 	KeyFigures  []keyFigure
+	RankNote    string // how ranks read, when the page has some (ranks.go)
 	Themes      []themeView
 	Downloads   string             // URL of the JSON download, without extension
 	CSV         string             // URL of the CSV file holding the territory's figures
@@ -218,7 +224,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		if len(ts) == 0 {
 			return
 		}
-		g := groupView{ID: id, Title: title, Items: make([]childView, len(ts))}
+		g := groupView{ID: id, Title: title, Items: make([]childView, len(ts)), terrs: ts}
 		for i, c := range ts {
 			item := childView{Name: c.Name, Code: c.Code, URL: link(c)}
 			if p, ok := c.LatestPopulation(); ok {
@@ -239,6 +245,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 			}
 		}
 		group("regions", "Régions", regions)
+		group("departements", "Départements", departementsOf(regions))
 		group("collectivites", "Collectivités d'outre-mer", coms)
 	case geo.Region:
 		group("departements", "Départements", t.Children)

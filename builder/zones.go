@@ -58,7 +58,7 @@ func (s *siteView) zoneLinks(v *pageView, t *geo.Territory, link func(*geo.Terri
 		v.Zonings = append(v.Zonings, codeView{Label: z.Kind.Label(), Value: z.Name + " (" + z.Code + ")", URL: link(z)})
 	}
 	members := func() {
-		g := groupView{ID: "communes", Title: "Communes", Items: make([]childView, len(t.Children))}
+		g := groupView{ID: "communes", Title: "Communes", Items: make([]childView, len(t.Children)), terrs: t.Children}
 		for i, c := range t.Children {
 			item := childView{Name: c.Name, Code: c.Code, URL: link(c)}
 			if p, ok := c.LatestPopulation(); ok {
@@ -73,7 +73,7 @@ func (s *siteView) zoneLinks(v *pageView, t *geo.Territory, link func(*geo.Terri
 		members()
 	case geo.Departement:
 		if len(t.Arrondissements) > 0 {
-			g := groupView{ID: "arrondissements", Title: "Arrondissements"}
+			g := groupView{ID: "arrondissements", Title: "Arrondissements", terrs: t.Arrondissements}
 			for _, a := range t.Arrondissements {
 				item := childView{Name: a.LongName(), Code: a.Code, URL: link(a)}
 				if p, ok := a.LatestPopulation(); ok {

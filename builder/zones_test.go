@@ -78,7 +78,7 @@ func TestArrondissementPage(t *testing.T) {
 	if got, want := texts(doc.Find("nav.crumbs a")), []string{"France", "Auvergne-Rhône-Alpes", "Haute-Savoie"}; !slices.Equal(got, want) {
 		t.Errorf("breadcrumb = %q, want %q", got, want)
 	}
-	communes := doc.Find("#communes + ul li a")
+	communes := doc.Find("#communes + .table-wrap tbody th a")
 	if communes.Length() < 20 || !slices.Contains(texts(communes), "Annecy") {
 		t.Errorf("arrondissement 741 lists %d communes: %q", communes.Length(), texts(communes))
 	}
@@ -86,7 +86,7 @@ func TestArrondissementPage(t *testing.T) {
 		t.Error("arrondissement 741 has no figures")
 	}
 	dep := readPage(t, site, "departement/74/index.html")
-	if got := texts(dep.Find("#arrondissements + ul li a")); !slices.Contains(got, "Arrondissement d'Annecy") || len(got) != 4 {
+	if got := texts(dep.Find("#arrondissements + .table-wrap tbody th a")); !slices.Contains(got, "Arrondissement d'Annecy") || len(got) != 4 {
 		t.Errorf("Haute-Savoie lists arrondissements %q", got)
 	}
 }
@@ -123,7 +123,7 @@ func TestZonePage(t *testing.T) {
 	if got, want := doc.Find("title").Text(), "Annecy (zone d'emploi 8212) – Territoires"; got != want {
 		t.Errorf("title = %q, want %q", got, want)
 	}
-	if got := texts(doc.Find("#communes + ul li a")); !slices.Equal(got, []string{"Annecy", "Argonay"}) {
+	if got := texts(doc.Find("#communes + .table-wrap tbody th a")); !slices.Equal(got, []string{"Annecy", "Argonay"}) {
 		t.Errorf("zone 8212 communes = %q, want Annecy and Argonay (74093 counts for Annecy)", got)
 	}
 	if got := texts(doc.Find("nav.crumbs a")); !slices.Equal(got, []string{"France"}) {

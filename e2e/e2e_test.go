@@ -47,8 +47,9 @@ func unavailable(t *testing.T, format string, args ...any) {
 	t.Skip(msg)
 }
 
-// The site under test: the département du Rhône (69), its communes, EPCI,
-// région and France, built once per test binary and served on loopback.
+// The site under test: the départements du Rhône (69) and Paris (75),
+// their communes, EPCI, régions and France, built once per test binary and
+// served on loopback (Paris: to compare Lyon with it).
 var site struct {
 	once sync.Once
 	url  string // "http://127.0.0.1:PORT/"
@@ -57,7 +58,7 @@ var site struct {
 	err  error
 }
 
-const siteTOML = "base_url = \"http://%s/\"\n[territories]\ndepartements = [\"69\"]\n"
+const siteTOML = "base_url = \"http://%s/\"\n[territories]\ndepartements = [\"69\", \"75\"]\n"
 
 // siteURL returns the root URL of the test site, building and serving it on
 // first use.

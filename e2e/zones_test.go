@@ -69,7 +69,7 @@ func TestNewPageKinds(t *testing.T) {
 			if got := eval[string](tb, `document.querySelector('h1').textContent`); got != tc.h1 {
 				t.Errorf("%s: h1 = %q, want %q", tc.path, got, tc.h1)
 			}
-			n := eval[int](tb, `document.querySelectorAll('#communes + ul li a').length`)
+			n := eval[int](tb, `document.querySelectorAll('#communes + .table-wrap tbody th a').length`)
 			if n == 0 {
 				t.Errorf("%s lists no commune", tc.path)
 			}

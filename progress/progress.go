@@ -63,7 +63,9 @@ func (r *Reporter) line(now time.Time) string {
 		rate = float64(r.done) / elapsed
 	}
 	left := "?"
-	if rate > 0 {
+	// The first pages wait for the work before them (statistics): no
+	// estimate from less than 1 % of the total.
+	if rate > 0 && r.done*100 >= r.total {
 		left = (time.Duration(float64(r.total-r.done)/rate) * time.Second).Round(time.Second).String()
 	}
 	pct := 0.0

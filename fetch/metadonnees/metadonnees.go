@@ -194,8 +194,10 @@ func (c *Client) Fetch(ctx context.Context, e *fetch.Engine) error {
 	fail := func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
+		// A DatasetError: the zones already cached stay, fetch names the
+		// failure and build goes on with what the cache holds.
 		if len(failed) < 5 {
-			failed = append(failed, err)
+			failed = append(failed, &fetch.DatasetError{Source: "metadonnees", Dataset: "zonages d'étude", Err: err})
 		}
 	}
 	lists := func(yield func(fetch.Request) bool) {

@@ -344,8 +344,10 @@ func (c *Client) Fetch(ctx context.Context, e *fetch.Engine) error {
 					errors.Is(err, fetch.ErrUnauthorized) || errors.Is(err, fetch.ErrForbidden) {
 					return err
 				}
+				// One failure is one failure: a DatasetError lets fetch
+				// name the dataset and build go on with its last good figures.
 				mu.Lock()
-				errs = append(errs, err)
+				errs = append(errs, &fetch.DatasetError{Source: "urssaf", Dataset: id, Err: err})
 				mu.Unlock()
 				return nil
 			}

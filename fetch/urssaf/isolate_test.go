@@ -20,6 +20,13 @@ func TestUrssafFailingDatasetIsolated(t *testing.T) {
 	if !errors.Is(err, fetch.ErrNotFound) || !strings.Contains(err.Error(), DPAERegion) {
 		t.Fatalf("Fetch = %v, want a not-found error naming %s", err, DPAERegion)
 	}
+	// A dataset's failure, so that fetch names it and build goes on.
+	if !fetch.OnlyDatasets(err) {
+		t.Errorf("fetch.OnlyDatasets(%v) = false, want true: the build would stop", err)
+	}
+	if got := fetch.FailedDatasets(err); len(got) != 1 || got[0] != DPAERegion {
+		t.Errorf("fetch.FailedDatasets = %v, want [%s]", got, DPAERegion)
+	}
 	for _, id := range urssaftest.Datasets() {
 		if id == DPAERegion {
 			continue

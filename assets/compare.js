@@ -1,0 +1,488 @@
+/*
+ * compare.js: the tables of children made sortable, and the "Comparer
+ * avec…" control that draws a second territory on every chart of a page.
+ * Plain ES2018, no module, no inline code, no style attribute: pages run
+ * under Content-Security-Policy: default-src 'self'. Load it after
+ * search.js and charts.js, all with defer.
+ *
+ * Sortable tables (builder/children.go):
+ *
+ *   <table class="sortable"><thead><tr><th scope="col" class="num">…
+ *
+ *   The text of each header is moved into a button; a click (or Enter,
+ *   Space) sorts the rows by that column, again for the other direction.
+ *   The header says how in aria-sort. Columns of class "num" sort as
+ *   numbers read in French ("21 720", "−2,9", "8,3 %"); "n.d." and "–"
+ *   (no value) go last either way.
+ *
+ * Compare: on a page with charts (not an embed), a section
+ *
+ *   <section id="comparer" class="compare">  label, combobox input, listbox,
+ *     <p class="compare-status" role="status">, <button class="compare-clear">
+ *
+ *   is written before the table of contents (nav.toc): it needs JavaScript,
+ *   so it is not in the page's HTML. Its input searches with search.js
+ *   (window.territoiresSearch.find). Picking a territory puts it in the
+ *   address (#comparer=commune-75056, shareable); the territory's figures
+ *   are then read from the static API (/api/commune/75056.json) and
+ *   charts.js draws each chart again with them, as /api/comparer.json says
+ *   for each chart id and series name (builder/compare.go). The API's root
+ *   is the site's, read from the search form (data-index="ROOT/search/").
+ */
+(function () {
+  'use strict';
+
+  function warn(msg, err) {
+    if (window.console && console.warn) console.warn('compare.js: ' + msg, err || '');
+  }
+
+  function each(list, fn) {
+    Array.prototype.forEach.call(list, fn);
+  }
+
+  // ---- Sortable tables ----
+
+  // number reads a number written the French way; null when there is none.
+  function number(text) {
+    var s = text.replace(/[\s\u00a0\u202f]/g, '').replace(/\u2212/g, '-').replace(',', '.');
+    if (!/^[+-]?[0-9]/.test(s)) return null;
+    var n = parseFloat(s);
+    return isFinite(n) ? n : null;
+  }
+
+  var collator = window.Intl && Intl.Collator ? new Intl.Collator('fr', { sensitivity: 'base', numeric: true }) : null;
+  function compareText(a, b) {
+    return collator ? collator.compare(a, b) : (a < b ? -1 : a > b ? 1 : 0);
+  }
+
+  function sortBy(table, th, index) {
+    var numeric = th.classList.contains('num');
+    var current = th.getAttribute('aria-sort');
+    var dir;
+    if (current === 'ascending') dir = 'descending';
+    else if (current === 'descending') dir = 'ascending';
+    else dir = numeric ? 'descending' : 'ascending';
+    var body = table.tBodies[0];
+    var rows = Array.prototype.map.call(body.rows, function (tr, i) {
+      var text = tr.cells[index] ? tr.cells[index].textContent.trim() : '';
+      return { tr: tr, i: i, key: numeric ? number(text) : text };
+    });
+    var sign = dir === 'ascending' ? 1 : -1;
+    rows.sort(function (a, b) {
+      if (a.key === null || b.key === null) {
+        if (a.key === b.key) return a.i - b.i;
+        return a.key === null ? 1 : -1; // no value last, either way
+      }
+      var c = numeric ? a.key - b.key : compareText(a.key, b.key);
+      return c * sign || a.i - b.i;
+    });
+    var frag = document.createDocumentFragment();
+    rows.forEach(function (r) { frag.appendChild(r.tr); });
+    body.appendChild(frag);
+    each(table.tHead.rows[0].cells, function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', dir);
+  }
+
+  function initSort() {
+    each(document.querySelectorAll('table.sortable'), function (table) {
+      if (!table.tHead || !table.tBodies.length || table.hasAttribute('data-sortable')) return;
+      table.setAttribute('data-sortable', '');
+      each(table.tHead.rows[0].cells, function (th, i) {
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'sort';
+        while (th.firstChild) b.appendChild(th.firstChild);
+        th.appendChild(b);
+        b.addEventListener('click', function () { sortBy(table, th, i); });
+      });
+      var cap = table.caption;
+      if (cap) {
+        var hint = document.createElement('span');
+        hint.className = 'sort-hint';
+        hint.textContent = ' (triable : boutons des en-têtes de colonnes)';
+        cap.appendChild(hint);
+      }
+    });
+  }
+
+  // ---- Compare ----
+
+  var box = null;
+  var api = ''; // "/api/"
+  var self = ''; // the page's territory, from its h1
+  var specs = null; // /api/comparer.json, once loaded
+  var state = null; // {name, kind, code, own: index, region: index or null}
+  var seq = 0;
+
+  // index groups an API file's series by measure and breakdown:
+  // index['REV_MEDIAN|'] = {periods: [...], values: {period: value or null}}.
+  function index(file) {
+    var idx = {};
+    (file.series || []).forEach(function (s) {
+      (s.periodes || []).forEach(function (p, i) {
+        var dim = s.ventilations ? s.ventilations[i] : (s.ventilation || '');
+        var key = s.mesure + '|' + dim;
+        var e = idx[key];
+        if (!e) e = idx[key] = { periods: [], values: {} };
+        if (!(p in e.values)) {
+          e.periods.push(p);
+          var v = s.valeurs ? s.valeurs[i] : null;
+          e.values[p] = typeof v === 'number' ? v : null;
+        }
+      });
+    });
+    Object.keys(idx).forEach(function (k) {
+      idx[k].periods.sort(function (a, b) { return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0); });
+    });
+    return idx;
+  }
+
+  function valueAt(idx, m, dim, period) {
+    var e = idx && idx[m + '|' + (dim || '')];
+    if (!e || !(period in e.values)) return null;
+    return e.values[period];
+  }
+
+  // nearest returns the value of the period nearest to period (years).
+  function nearest(idx, m, period) {
+    var e = idx && idx[m + '|'];
+    if (!e || !e.periods.length) return null;
+    if (period in e.values) return e.values[period];
+    var y = parseInt(period, 10);
+    var best = null;
+    e.periods.forEach(function (p) {
+      if (best === null || Math.abs(parseInt(p, 10) - y) < Math.abs(parseInt(best, 10) - y)) best = p;
+    });
+    return e.values[best];
+  }
+
+  // latest returns the value of the latest period of a series (null when
+  // secret or absent) and its period.
+  function latest(idx, m, dim) {
+    var e = idx && idx[m + '|' + (dim || '')];
+    if (!e || !e.periods.length) return { v: null, p: '' };
+    var p = e.periods[e.periods.length - 1];
+    return { v: e.values[p], p: p };
+  }
+
+  function scaled(v, s) {
+    if (v === null || v === undefined) return '-';
+    v *= s.f || 1;
+    if (s.n) v = -v;
+    return Math.round(v * 1000) / 1000;
+  }
+
+  function asArray(v) {
+    if (v == null) return [];
+    return Array.isArray(v) ? v : [v];
+  }
+
+  // extend adds the compared territory to a chart's option (charts.js hook).
+  function extend(el, opt) {
+    var fig = el.closest('figure');
+    var cmp = state && specs && fig ? specs[fig.id] : null;
+    if (!cmp || !cmp.s) return;
+    var idx = cmp.r ? state.region : state.own;
+    if (!idx) return;
+    var series = asArray(opt.series);
+    var other = state.name;
+    var added = [];
+    if (cmp.t === 'c') {
+      // Territories are the categories: one more category.
+      var cat = asArray(opt.xAxis)[0];
+      if (!cat || !Array.isArray(cat.data)) cat = asArray(opt.yAxis)[0];
+      if (!cat || !Array.isArray(cat.data)) return;
+      cat.data.push(other);
+      series.forEach(function (ser) {
+        var s = cmp.s[ser.name];
+        if (!s) {
+          ser.data = asArray(ser.data).concat(['-']);
+          return;
+        }
+        var v = latest(idx, s.m, s.d);
+        if (s.q) {
+          var den = nearest(idx, s.q, v.p);
+          v.v = v.v !== null && den ? v.v / den : null;
+        }
+        ser.data = asArray(ser.data).concat([scaled(v.v, s)]);
+      });
+      el.setAttribute('data-compared', other);
+      return;
+    }
+    // Periods (t) or breakdown labels (d) are the categories.
+    var axis = [asArray(opt.xAxis)[0], asArray(opt.yAxis)[0]].filter(function (a) {
+      return a && Array.isArray(a.data);
+    })[0];
+    var cats = axis ? axis.data : [];
+    series.forEach(function (base) {
+      var s = cmp.s[base.name];
+      if (!s) return;
+      var data;
+      if (cmp.t === 't') {
+        data = cats.map(function (p) { return scaled(valueAt(idx, s.m, s.d, p), s); });
+      } else {
+        var dims = cats.map(function (c) { return (s.l || {})[c] || ''; });
+        var period = '';
+        dims.forEach(function (d) {
+          var l = d ? latest(idx, s.m, d) : { p: '' };
+          if (l.p > period) period = l.p;
+        });
+        data = dims.map(function (d) { return d ? scaled(valueAt(idx, s.m, d, period), s) : '-'; });
+      }
+      var add = { name: other, type: base.type, data: data };
+      if (series.length > 1 || cmp.t === 'd') add.name = (base.name || '') + ' – ' + other;
+      if (base.yAxisIndex) add.yAxisIndex = base.yAxisIndex;
+      if (base.showSymbol !== undefined) add.showSymbol = base.showSymbol;
+      if (base.stack) add.stack = base.stack + '-compare';
+      if (base.type === 'line') add.lineStyle = { type: 'dashed' };
+      added.push(add);
+    });
+    if (!added.length) return;
+    series.forEach(function (s) {
+      s.name = series.length > 1 || cmp.t === 'd' ? (s.name || '') + ' – ' + self : self;
+    });
+    opt.series = series.concat(added);
+    el.setAttribute('data-compared', other);
+  }
+
+  function clearCompared() {
+    each(document.querySelectorAll('.chart[data-compared]'), function (el) { el.removeAttribute('data-compared'); });
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    });
+  }
+
+  function build() {
+    var toc = document.querySelector('main nav.toc');
+    var form = document.querySelector('form.search[data-index]');
+    var h1 = document.querySelector('main h1');
+    if (!toc || !form || !h1) return null;
+    api = form.getAttribute('data-index').replace(/search\/$/, '') + 'api/';
+    self = h1.textContent.trim();
+    var el = function (tag, attrs, text) {
+      var e = document.createElement(tag);
+      Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      if (text) e.textContent = text;
+      return e;
+    };
+    var sec = el('section', { id: 'comparer', 'class': 'compare', 'aria-labelledby': 'comparer-titre' });
+    sec.appendChild(el('h2', { id: 'comparer-titre', 'class': 'sr-only' }, 'Comparer avec un autre territoire'));
+    var f = el('form', { 'class': 'compare-form', role: 'search', 'aria-labelledby': 'comparer-titre' });
+    f.appendChild(el('label', { 'for': 'cmp-q' }, 'Comparer avec…'));
+    f.appendChild(el('input', {
+      id: 'cmp-q', type: 'search', role: 'combobox', placeholder: 'Commune, département, région…',
+      autocomplete: 'off', spellcheck: 'false', 'aria-autocomplete': 'list', 'aria-controls': 'cmp-results', 'aria-expanded': 'false'
+    }));
+    var list = el('ul', { id: 'cmp-results', 'class': 'results', role: 'listbox', 'aria-label': 'Territoires' });
+    list.hidden = true;
+    f.appendChild(list);
+    sec.appendChild(f);
+    sec.appendChild(el('p', { 'class': 'compare-status', role: 'status', 'aria-live': 'polite' }));
+    var clear = el('button', { type: 'button', 'class': 'compare-clear' }, 'Retirer la comparaison');
+    clear.hidden = true;
+    sec.appendChild(clear);
+    toc.parentNode.insertBefore(sec, toc);
+    return sec;
+  }
+
+  function status(text, link) {
+    var p = box.querySelector('.compare-status');
+    p.textContent = text;
+    if (link) {
+      var a = document.createElement('a');
+      a.href = link.url;
+      a.textContent = link.text;
+      p.appendChild(document.createTextNode(' '));
+      p.appendChild(a);
+    }
+    box.querySelector('.compare-clear').hidden = !state;
+  }
+
+  // parseHash reads #comparer=commune-75056.
+  function parseHash() {
+    var m = /^#comparer=([a-z]+(?:-[a-z]+)*)-([0-9A-Za-z]+)$/.exec(window.location.hash);
+    return m ? { kind: m[1], code: m[2] } : null;
+  }
+
+  function needsRegion() {
+    return Array.prototype.some.call(document.querySelectorAll('figure.chart-block'), function (f) {
+      return !!(specs && specs[f.id] && specs[f.id].r);
+    });
+  }
+
+  function redraw() {
+    clearCompared();
+    if (window.territoiresCharts) window.territoiresCharts.redraw();
+  }
+
+  function apply() {
+    var want = parseHash();
+    var mine = ++seq;
+    if (!want) {
+      if (state) {
+        state = null;
+        redraw();
+        status('');
+      }
+      return;
+    }
+    status('Chargement des chiffres…');
+    if (!specs) {
+      specs = getJSON(api + 'comparer.json').then(function (s) { specs = s; return s; }, function (err) {
+        specs = null;
+        throw err;
+      });
+    }
+    Promise.resolve(specs).then(function () {
+      return getJSON(api + want.kind + '/' + want.code + '.json');
+    }).then(function (file) {
+      var t = file.territoire || {};
+      var next = { name: t.nom || want.code, kind: want.kind, code: want.code, page: t.page, own: index(file), region: null };
+      var region = null;
+      if (t.type === 'region' || t.type === 'france') next.region = next.own;
+      else (t.parents || []).forEach(function (p) { if (p.type === 'region' && !region) region = p; });
+      if (!region || !needsRegion()) return next;
+      return getJSON(api + 'region/' + region.code + '.json').then(function (rf) {
+        next.region = index(rf);
+        return next;
+      }, function () { return next; });
+    }).then(function (next) {
+      if (mine !== seq) return;
+      state = next;
+      redraw();
+      var n = document.querySelectorAll('.chart[data-compared]').length;
+      status('Comparaison avec ' + next.name + ' : ' + n + ' graphique' + (n > 1 ? 's' : '') +
+        ' montrent ses chiffres en plus (lignes en tirets, barres à la suite).', next.page ? { url: next.page, text: 'Voir la page de ' + next.name } : null);
+    }).catch(function (err) {
+      if (mine !== seq) return;
+      state = null;
+      redraw();
+      status('Les chiffres de ce territoire ne sont pas publiés sur ce site.');
+      warn('no figures for ' + want.kind + ' ' + want.code, err);
+    });
+  }
+
+  // The combobox: the same keys as the search box.
+  function initPicker() {
+    var input = box.querySelector('input');
+    var list = document.getElementById(input.getAttribute('aria-controls'));
+    var results = [];
+    var active = -1;
+    var seqQ = 0;
+
+    function select(i) {
+      var items = list.querySelectorAll('li[role=option]');
+      each(items, function (li, j) { li.setAttribute('aria-selected', j === i ? 'true' : 'false'); });
+      active = i;
+      if (i >= 0 && items[i]) {
+        input.setAttribute('aria-activedescendant', items[i].id);
+        items[i].scrollIntoView({ block: 'nearest' });
+      } else {
+        input.removeAttribute('aria-activedescendant');
+      }
+    }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute('aria-expanded', 'false');
+    }
+
+    function show(found) {
+      results = found;
+      list.textContent = '';
+      found.forEach(function (e, i) {
+        var li = document.createElement('li');
+        li.id = list.id + '-' + i;
+        li.setAttribute('role', 'option');
+        li.textContent = e.name;
+        var small = document.createElement('span');
+        small.className = 'meta';
+        small.textContent = ' ' + e.label;
+        li.appendChild(small);
+        list.appendChild(li);
+      });
+      if (!found.length && input.value.trim().length >= 2) {
+        var none = document.createElement('li');
+        none.textContent = 'Aucun territoire trouvé';
+        none.setAttribute('aria-disabled', 'true');
+        list.appendChild(none);
+      }
+      var open = list.childElementCount > 0;
+      list.hidden = !open;
+      input.setAttribute('aria-expanded', open ? 'true' : 'false');
+      select(-1);
+    }
+
+    function pick(e) {
+      close();
+      input.value = e.name;
+      window.location.hash = 'comparer=' + e.kind + '-' + e.code;
+    }
+
+    input.addEventListener('input', function () {
+      var mine = ++seqQ;
+      window.territoiresSearch.find(input.value).then(function (found) {
+        if (mine === seqQ) show(found);
+      }).catch(function (err) { warn('search index unavailable', err); });
+    });
+    input.addEventListener('keydown', function (ev) {
+      if (ev.key === 'ArrowDown' && results.length) {
+        ev.preventDefault();
+        select((active + 1) % results.length);
+      } else if (ev.key === 'ArrowUp' && results.length) {
+        ev.preventDefault();
+        select(active <= 0 ? results.length - 1 : active - 1);
+      } else if (ev.key === 'Enter') {
+        ev.preventDefault();
+        if (results.length) pick(results[active >= 0 ? active : 0]);
+      } else if (ev.key === 'Escape') {
+        show([]);
+      }
+    });
+    list.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
+    list.addEventListener('click', function (ev) {
+      var li = ev.target.closest('li[role=option]');
+      if (li) pick(results[Number(li.id.slice(list.id.length + 1))]);
+    });
+    input.addEventListener('blur', close);
+    box.querySelector('form').addEventListener('submit', function (ev) { ev.preventDefault(); });
+    box.querySelector('.compare-clear').addEventListener('click', function () {
+      input.value = '';
+      // Remove the fragment without a jump; hashchange does not fire.
+      if (window.history && history.replaceState) history.replaceState(null, '', window.location.pathname + window.location.search);
+      else window.location.hash = '';
+      apply();
+      input.focus();
+    });
+  }
+
+  function initCompare() {
+    if (document.body.classList.contains('embed') || !window.territoiresSearch || !window.territoiresCharts) return;
+    if (!document.querySelector('.chart[data-options], .chart[data-option]')) return;
+    box = build();
+    if (!box) return;
+    window.territoiresCharts.extend(extend);
+    initPicker();
+    window.addEventListener('hashchange', apply);
+    if (parseHash()) apply();
+  }
+
+  try {
+    initCompare();
+  } catch (e) {
+    warn('compare control', e);
+  }
+  function start() {
+    try {
+      initSort();
+    } catch (e) {
+      warn('sortable tables', e);
+    }
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

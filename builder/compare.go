@@ -1,0 +1,224 @@
+package builder
+
+import (
+	"encoding/json"
+	"maps"
+	"sync"
+
+	"territoires/geo"
+	"territoires/indicator"
+)
+
+// The "Comparer avec…" control (assets/compare.js) draws a second
+// territory on every chart of a page, from that territory's file of the
+// static API (/api/commune/75056.json). How each chart takes it is the
+// same on every page, so it is said once for the site, in
+// /api/comparer.json, read only when a reader compares (the pages carry
+// nothing for it): for each chart id, a mode and, for each series name,
+// where its values are.
+//
+//	"population-legale": {"t":"t","s":{"Population municipale":{"m":"POP_LEGALE"}}}
+//	    periods as categories: one more series per series
+//	"revenus-deciles": {"t":"c","s":{"Médiane":{"m":"REV_MEDIAN"},...}}
+//	    territories as categories: one more category
+//	"secteurs-urssaf": {"t":"d","s":{"Effectifs salariés":{"m":"EFF_SAL","l":{"Industrie":"GS=GS1",...}}}}
+//	    breakdown as categories (l: the breakdown of each category label): one more series
+//
+// A series names its measure (m) and breakdown (d); q divides by another
+// measure of the same period, f multiplies, n negates (men on the left of
+// a pyramid). r says the series are those of the région of the territory
+// (the quarterly series), the territory itself when it is a région or
+// France.
+
+// chartCompare is how a chart takes a second territory.
+type chartCompare struct {
+	Mode   string                   `json:"t"`
+	Region bool                     `json:"r,omitempty"`
+	Series map[string]compareSeries `json:"s"` // by series name
+}
+
+type compareSeries struct {
+	Measure string            `json:"m"`
+	Dim     string            `json:"d,omitempty"`
+	Labels  map[string]string `json:"l,omitempty"` // breakdown of each category label
+	Per     string            `json:"q,omitempty"`
+	Factor  float64           `json:"f,omitempty"`
+	Negate  bool              `json:"n,omitempty"`
+
+	dims []string // of each category, while the chart is built
+}
+
+// compareSpec is a chart's compareSeries in the order of its series.
+type compareSpec struct {
+	Mode   string
+	Series []compareSeries
+	Region bool
+}
+
+// chartCompare names the series of the spec and labels its categories.
+func (s chartSpec) chartCompare() *chartCompare {
+	if s.compare == nil || len(s.compare.Series) != len(s.series) {
+		return nil
+	}
+	c := &chartCompare{Mode: s.compare.Mode, Region: s.compare.Region, Series: map[string]compareSeries{}}
+	for i, cs := range s.compare.Series {
+		if cs.dims != nil {
+			cs.Labels = map[string]string{}
+			for j, d := range cs.dims {
+				if d != "" && j < len(s.categories) {
+					cs.Labels[s.categories[j]] = d
+				}
+			}
+			cs.dims = nil
+		}
+		c.Series[s.series[i].Name] = cs
+	}
+	return c
+}
+
+// compareIndex gathers the charts' ways of comparing while pages render.
+type compareIndex struct {
+	mu     sync.Mutex
+	charts map[string]*chartCompare
+}
+
+// add merges the charts of a page: the series and category labels that
+// other pages lacked (a page without deaths has no "Décès" series).
+func (x *compareIndex) add(themes []themeView) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.charts == nil {
+		x.charts = map[string]*chartCompare{}
+	}
+	for _, th := range themes {
+		for _, ch := range th.Charts {
+			c := ch.compare
+			if c == nil {
+				continue
+			}
+			have, ok := x.charts[ch.ID]
+			if !ok {
+				cp := *c
+				cp.Series = maps.Clone(c.Series)
+				x.charts[ch.ID] = &cp
+				continue
+			}
+			have.Region = have.Region || c.Region
+			for name, s := range c.Series {
+				old, ok := have.Series[name]
+				if !ok {
+					have.Series[name] = s
+					continue
+				}
+				if s.Labels != nil {
+					if old.Labels == nil {
+						old.Labels = map[string]string{}
+					} else {
+						old.Labels = maps.Clone(old.Labels)
+					}
+					for l, d := range s.Labels {
+						if _, ok := old.Labels[l]; !ok {
+							old.Labels[l] = d
+						}
+					}
+					have.Series[name] = old
+				}
+			}
+		}
+	}
+}
+
+// publishCompare writes /api/comparer.json.
+func (b *build) publishCompare(pub *Publisher) error {
+	js, err := b.compares.json()
+	if err != nil {
+		return err
+	}
+	return pub.Write("api/comparer.json", js)
+}
+
+// json returns the content of /api/comparer.json.
+func (x *compareIndex) json() ([]byte, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.charts == nil {
+		return []byte("{}\n"), nil
+	}
+	b, err := json.Marshal(x.charts)
+	return append(b, '\n'), err
+}
+
+// timeCompare describes a time chart's lines.
+func timeCompare(t *geo.Territory, lines []line) *compareSpec {
+	c := &compareSpec{Mode: "t"}
+	for _, l := range lines {
+		if len(l.figs) == 0 {
+			continue
+		}
+		f := l.figs[0]
+		if f.Territory != t.ID() {
+			c.Region = true
+		}
+		c.Series = append(c.Series, compareSeries{Measure: f.Measure, Dim: f.Dim, Factor: l.factor})
+	}
+	return c
+}
+
+// dimCompare describes a chart of a breakdown: one series per list of
+// figures, each figure a category.
+func dimCompare(negate []bool, series ...[]indicator.Figure) *compareSpec {
+	c := &compareSpec{Mode: "d"}
+	for i, figs := range series {
+		s := compareSeries{Negate: i < len(negate) && negate[i]}
+		for _, f := range figs {
+			s.Measure = f.Measure
+			s.dims = append(s.dims, f.Dim)
+		}
+		c.Series = append(c.Series, s)
+	}
+	return c
+}
+
+// categoryCompare describes a chart of the territory and its parents, one
+// series per measure.
+func categoryCompare(measures []struct{ measure, name string }) *compareSpec {
+	c := &compareSpec{Mode: "c"}
+	for _, m := range measures {
+		c.Series = append(c.Series, compareSeries{Measure: m.measure})
+	}
+	return c
+}
+
+// perInhabitants describes a chart of a measure per n inhabitants (legal
+// population of the same year, or the nearest: compare.js takes the
+// nearest period of q when the same is missing).
+func perInhabitants(measure string, n float64) *compareSpec {
+	return &compareSpec{Mode: "c", Series: []compareSeries{{Measure: measure, Per: indicator.PopLegale, Factor: n}}}
+}
+
+// jobsCompare describes the chart of jobs per 100 inhabitants.
+func jobsCompare() *compareSpec {
+	return &compareSpec{Mode: "c", Series: []compareSeries{{Measure: indicator.EmploisLieu, Per: indicator.PopHistorique, Factor: 100}}}
+}
+
+// pyramidCompare describes the age pyramid: men (negated, on the left)
+// then women, one category per age band.
+func pyramidCompare(figs []indicator.Figure, bands []string) *compareSpec {
+	c := &compareSpec{Mode: "d", Series: []compareSeries{
+		{Measure: indicator.PopAgeSexe, dims: make([]string, len(bands)), Negate: true},
+		{Measure: indicator.PopAgeSexe, dims: make([]string, len(bands))},
+	}}
+	for i, band := range bands {
+		for _, f := range figs {
+			if dimValue(f.Dim, "AGE") != band {
+				continue
+			}
+			s := 0
+			if dimValue(f.Dim, "SEX") == "F" {
+				s = 1
+			}
+			c.Series[s].dims[i] = f.Dim
+		}
+	}
+	return c
+}
