@@ -175,7 +175,7 @@ func prepare(site *config.Site, ref *geo.Referential) (*build, error) {
 	return &build{
 		site: &siteView{
 			Title: site.Title, BaseURL: site.BaseURL, Root: rootPath(u.Path),
-			BuildDate: site.BuildDate, GeoYear: ref.GeoYear,
+			BuildDate: site.BuildDate, GeoYear: ref.GeoYear, themes: site.Themes,
 		},
 		tpl:   tpl,
 		tfs:   tfs,

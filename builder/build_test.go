@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"territoires/config"
 	"territoires/geo"
+	"territoires/indicator"
 )
 
 // newSite writes a site.toml into a temporary folder and loads it.
@@ -313,5 +315,34 @@ func TestCancelledBuildPublishesNothing(t *testing.T) {
 	}
 	if _, err := os.Stat(site.Path(site.Output)); err == nil {
 		t.Error("cancelled build published an output folder")
+	}
+}
+
+// TestThemesChosen: a site that publishes only some dashboard sections
+// (site.toml themes) leaves the others off its pages, and keeps their
+// figures in the downloads.
+func TestThemesChosen(t *testing.T) {
+	site := newSite(t, `base_url = "https://example.org/"
+build_date = "2026-01-31"
+title = "Thèmes"
+themes = ["population", "logement"]
+[territories]
+departements = ["69"]
+`)
+	mustBuild(t, site)
+	doc := readPage(t, site, "commune/69123/index.html")
+	var got []string
+	doc.Find("section.theme h2").Each(func(_ int, s *goquery.Selection) { got = append(got, s.AttrOr("id", "")) })
+	if want := []string{"population", "logement"}; !slices.Equal(got, want) {
+		t.Errorf("sections of Lyon's page = %v, want %v", got, want)
+	}
+	b, err := os.ReadFile(filepath.Join(site.Path(site.Output), "api/commune/69123.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{indicator.RevenuMedian, indicator.TourPlaces, indicator.Diplomes} {
+		if !strings.Contains(string(b), `"`+m+`"`) {
+			t.Errorf("api/commune/69123.json lacks %s, a figure of a theme not shown: downloads keep every figure", m)
+		}
 	}
 }

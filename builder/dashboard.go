@@ -131,6 +131,9 @@ func (d *dashboard) themes() ([]themeView, error) {
 	var errs []error
 	build := func(id, title, empty string, specs ...func() (*chartView, error)) themeView {
 		th := themeView{ID: id, Title: title}
+		if !d.site.publishes(id) {
+			return th
+		}
 		for _, spec := range specs {
 			c, err := spec()
 			if err != nil {
@@ -158,6 +161,7 @@ func (d *dashboard) themes() ([]themeView, error) {
 			d.regionalSectors, d.homeEmployees, d.homeEmployeesRate), // dashboard_urssaf.go
 	}
 	themes = append(themes, d.moreThemes(build)...)
+	themes = slices.DeleteFunc(themes, func(th themeView) bool { return !d.site.publishes(th.ID) })
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}

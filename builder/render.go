@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"territoires/geo"
@@ -36,6 +37,14 @@ type siteView struct {
 	Illustrative bool
 
 	zones *geo.Zonings // study zonings of the build (zones.go); nil: none
+	// themes are the dashboard sections published (site.toml themes);
+	// empty: all.
+	themes []string
+}
+
+// publishes says whether the site publishes the dashboard section id.
+func (s *siteView) publishes(id string) bool {
+	return len(s.themes) == 0 || slices.Contains(s.themes, id)
 }
 
 // url returns the link to a URL path of the site ("/commune/69123/").

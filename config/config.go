@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,12 @@ type Site struct {
 	// TERRITOIRES_SOURCE overrides it.
 	Source string `toml:"source"`
 
+	// Themes lists the dashboard sections to publish, by id (see
+	// ThemeIDs); empty: all. The figures of every theme stay in the
+	// downloads. A smaller set makes a smaller site (GitHub Pages refuses
+	// sites over 1 GB).
+	Themes []string `toml:"themes"`
+
 	Territories Territories  `toml:"territories"`
 	Fetch       fetch.Config `toml:"fetch"`
 
@@ -50,6 +57,9 @@ type Site struct {
 	file  string
 	lines map[string]int // line of each key written in the file, built on first use
 }
+
+// ThemeIDs are the dashboard sections, in page order.
+var ThemeIDs = []string{"population", "revenus", "emploi", "entreprises", "logement", "tourisme", "menages"}
 
 // Territories selects what to build. Empty lists mean the whole country.
 type Territories struct {
@@ -210,6 +220,11 @@ func (s *Site) check() error {
 	}
 	if err := s.Fetch.Validate(); err != nil {
 		errs = append(errs, s.errorf("fetch", "%v", err))
+	}
+	for _, th := range s.Themes {
+		if !slices.Contains(ThemeIDs, th) {
+			errs = append(errs, s.errorf("themes", "themes: unknown theme %q, want some of %s", th, strings.Join(ThemeIDs, ", ")))
+		}
 	}
 	if s.Workers < 0 || s.Workers > 256 {
 		errs = append(errs, s.errorf("workers", "workers: %d is out of range 0..256 (0 means one per CPU)", s.Workers))

@@ -41,6 +41,7 @@ func TestParseErrorsNameKeyAndLine(t *testing.T) {
 		{"unknown région", "[territories]\nregions = [\"69\"]\n", `site.toml:2: territories.regions: unknown code "69"`},
 		{"bad date", "build_date = \"yesterday\"\n", "site.toml:1: build_date:"},
 		{"syntax", "title = \n", "site.toml:1:"},
+		{"unknown theme", "title = \"x\"\nthemes = [\"population\", \"meteo\"]\n", `site.toml:2: themes: unknown theme "meteo", want some of population, revenus`},
 	}
 	for _, tt := range tests {
 		_, err := Parse("site.toml", tt.src, noenv)
