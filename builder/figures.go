@@ -27,14 +27,28 @@ type figureSet struct {
 }
 
 func newFigureSet(figs []indicator.Figure) figureSet {
-	fs := figureSet{all: figs, byMeasure: map[string][]indicator.Figure{}}
+	// One array, sorted by measure (in the order measures first appear,
+	// so that downloads keep the source's grouping), then territory,
+	// breakdown and period; byMeasure holds sub-slices of it. The figures
+	// are held once: the parents' sets stay cached for the whole build.
+	first := map[string]int{}
 	for _, f := range figs {
-		fs.byMeasure[f.Measure] = append(fs.byMeasure[f.Measure], f)
+		if _, ok := first[f.Measure]; !ok {
+			first[f.Measure] = len(first)
+		}
 	}
-	for _, list := range fs.byMeasure {
-		slices.SortStableFunc(list, func(a, b indicator.Figure) int {
-			return cmp.Or(strings.Compare(a.Territory, b.Territory), strings.Compare(a.Dim, b.Dim), comparePeriods(a.Period, b.Period))
-		})
+	slices.SortStableFunc(figs, func(a, b indicator.Figure) int {
+		return cmp.Or(first[a.Measure]-first[b.Measure], strings.Compare(a.Territory, b.Territory),
+			strings.Compare(a.Dim, b.Dim), comparePeriods(a.Period, b.Period))
+	})
+	fs := figureSet{all: figs, byMeasure: make(map[string][]indicator.Figure, len(first))}
+	for i := 0; i < len(figs); {
+		j := i + 1
+		for j < len(figs) && figs[j].Measure == figs[i].Measure {
+			j++
+		}
+		fs.byMeasure[figs[i].Measure] = figs[i:j:j]
+		i = j
 	}
 	return fs
 }
