@@ -90,5 +90,6 @@ func ExampleRefresh_plan() {
 	// melodi  ~33 calls, 0 cached, ~33 to make, 1m8s at the quota
 	//         no catalogue cached: one file per dataset assumed
 	//         16 datasets: 16 by file, 0 by pages; 1 catalogue + 16 ranges
+	// answers over 2 GiB are refused (max_body)
 	// calls made: 0
 }

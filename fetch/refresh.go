@@ -96,6 +96,7 @@ func Refresh(ctx context.Context, cfg Config, ref *geo.Referential, opts Refresh
 		sum.Plans = append(sum.Plans, p)
 		writePlan(out, p)
 	}
+	fmt.Fprintf(out, "answers over %s are refused (max_body)\n", Size(e.MaxBody()))
 	if opts.Plan {
 		sum.Duration = time.Since(start)
 		return sum, nil
