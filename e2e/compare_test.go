@@ -36,7 +36,7 @@ const comparedJS = `(function (name) {
         });
       });
     }
-    return {id: el.closest('figure').id, drawn: !!o, compared: found};
+    return {id: el.closest('figure').id, drawn: !!o, compared: found, marked: el.getAttribute('data-compared') || ''};
   });
 })`
 
@@ -62,34 +62,34 @@ type comparedChart struct {
 	ID       string `json:"id"`
 	Drawn    bool   `json:"drawn"`
 	Compared bool   `json:"compared"`
+	Marked   string `json:"marked"` // data-compared: the name compare.js drew
 }
 
-// checkCompared fails for every chart that does not show the territory.
-func checkCompared(t *testing.T, tb *tab, what, name string) {
+// checkCompared fails for every chart that does not show the territory
+// with a value, or that compare.js did not mark compared (data-compared)
+// with the other territory's name (other), and when the page has fewer
+// than min charts: every chart of the page compares.
+func checkCompared(t *testing.T, tb *tab, what, name, other string, min int) {
 	t.Helper()
 	expr := comparedJS + "(" + jsString(name) + ")"
-	tb.waitUntil(drawTimeout, expr+`.every(function (c) { return c.compared; })`)
+	tb.waitUntil(drawTimeout, expr+`.every(function (c) { return c.compared && c.marked; })`)
 	charts := eval[[]comparedChart](tb, expr)
-	if len(charts) == 0 {
-		t.Fatalf("%s: no chart", what)
+	if len(charts) < min {
+		t.Fatalf("%s: %d charts, want at least %d", what, len(charts), min)
 	}
 	specs := comparable(t)
-	shown, skipped := 0, []string{}
 	for _, c := range charts {
 		if !specs[c.ID] {
-			skipped = append(skipped, c.ID) // no spec: compare.js leaves it alone
-			continue
+			t.Errorf("%s: chart #%s has no compare spec in comparer.json", what, c.ID)
 		}
 		if !c.Drawn || !c.Compared {
 			t.Errorf("%s: chart #%s does not show %s (drawn %v)", what, c.ID, name, c.Drawn)
-		} else {
-			shown++
+		}
+		if c.Marked != other {
+			t.Errorf("%s: chart #%s: data-compared = %q, want %q", what, c.ID, c.Marked, other)
 		}
 	}
-	if shown == 0 {
-		t.Errorf("%s: no chart shows %s", what, name)
-	}
-	t.Logf("%s: %d charts show %s; not comparable (no spec in comparer.json): %v", what, shown, name, skipped)
+	t.Logf("%s: all %d charts show %s", what, len(charts), name)
 }
 
 // TestCompare picks Paris in the "Comparer avec…" box of Lyon's page with
@@ -122,14 +122,17 @@ func TestCompare(t *testing.T) {
 	if got := eval[string](tb, `location.pathname`); got != "/commune/69123/" {
 		t.Errorf("after picking Paris, at %s, want to stay on Lyon's page", got)
 	}
+	// Every theme, those of issue 12 included.
 	for _, id := range []string{"population-legale", "population-historique", "pyramide-ages", "naissances-deces", "revenus-deciles",
-		"pauvrete", "activite-chomage", "emplois", "emploi-salarie", "secteurs-urssaf", "etablissements-insee"} {
+		"pauvrete", "activite-chomage", "emplois", "emploi-salarie", "secteurs-urssaf", "etablissements-insee",
+		"creations", "creations-secteurs", "creations-habitants", "logements-categories", "logements-types", "logements-statut",
+		"tourisme-hebergements", "tourisme-hotels", "tourisme-lits", "diplomes", "menages-taille", "familles"} {
 		if !comparable(t)[id] {
 			t.Errorf("chart %s is not in comparer.json", id)
 		}
 	}
-	checkCompared(t, tb, "Lyon with Paris", "Paris")
-	checkCompared(t, tb, "Lyon with Paris", "Lyon") // the page's own series keep its name
+	checkCompared(t, tb, "Lyon with Paris", "Paris", "Paris", 23)
+	checkCompared(t, tb, "Lyon with Paris", "Lyon", "Paris", 23) // the page's own series keep its name
 	tb.screenshot("compare-lyon-paris.png", true)
 	if s := eval[string](tb, `document.querySelector('#comparer .compare-status').textContent`); !strings.Contains(s, "Paris") {
 		t.Errorf("status = %q, want it to name Paris", s)
@@ -148,13 +151,13 @@ func TestCompare(t *testing.T) {
 	// The address is shareable.
 	tb.open("commune/69123/#comparer=commune-75056")
 	tb.waitCharts()
-	checkCompared(t, tb, "opened at #comparer=commune-75056", "Paris")
+	checkCompared(t, tb, "opened at #comparer=commune-75056", "Paris", "Paris", 23)
 	tb.checkClean("opened at #comparer=commune-75056")
 
 	// A département compared with another, quarterly regional series included.
 	tb.open("departement/69/#comparer=departement-75")
 	tb.waitCharts()
-	checkCompared(t, tb, "Rhône with Paris (département)", "Paris")
+	checkCompared(t, tb, "Rhône with Paris (département)", "Paris", "Paris", 30)
 	tb.checkClean("Rhône with Paris")
 
 	// A territory outside the site: said, not broken.
@@ -168,7 +171,7 @@ func TestCompare(t *testing.T) {
 	tb.do("phone viewport", phone)
 	tb.open("commune/69123/#comparer=commune-75056")
 	tb.waitCharts()
-	checkCompared(t, tb, "on a phone", "Paris")
+	checkCompared(t, tb, "on a phone", "Paris", "Paris", 23)
 	if w := eval[[]int](tb, `[document.documentElement.clientWidth, document.documentElement.scrollWidth]`); w[1] > w[0] {
 		t.Errorf("on a phone, comparing scrolls sideways: %d px of content in %d px", w[1], w[0])
 	}
