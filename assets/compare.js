@@ -283,8 +283,10 @@
       return a && Array.isArray(a.data);
     })[0];
     var cats = axis ? axis.data : [];
-    series.forEach(function (base) {
-      var s = cmp.s[base.name];
+    var byTerritory = !!cmp.s['*'];
+    series.forEach(function (base, i) {
+      // "*": the series of the page's territory, named after it.
+      var s = cmp.s[base.name] || (i === 0 ? cmp.s['*'] : null);
       if (!s) return;
       var data;
       if (!s.l) {
@@ -306,14 +308,17 @@
           if (!period) period = z.p;
           none = valueAt(idx, s.m, s.z, period) === 0;
         }
+        // q: a share of the total (q, no breakdown) of the same period.
+        var den = s.q ? valueAt(idx, s.q, '', period) : 1;
         data = dims.map(function (d) {
           var v = d ? valueAt(idx, s.m, d, period, s.k) : null;
           if (v === null && none && d) v = 0;
+          if (v !== null) v = den ? v / den : null;
           return d ? scaled(v, s) : '-';
         });
       }
       var add = { name: other, type: base.type, data: data };
-      if (series.length > 1 || cmp.t === 'd') add.name = (base.name || '') + ' – ' + other;
+      if (!byTerritory && (series.length > 1 || cmp.t === 'd')) add.name = (base.name || '') + ' – ' + other;
       if (base.yAxisIndex) add.yAxisIndex = base.yAxisIndex;
       if (base.showSymbol !== undefined) add.showSymbol = base.showSymbol;
       if (base.stack) add.stack = base.stack + '-compare';
@@ -321,9 +326,12 @@
       added.push(add);
     });
     if (!added.length) return;
-    series.forEach(function (s) {
-      s.name = series.length > 1 || cmp.t === 'd' ? (s.name || '') + ' – ' + self : self;
-    });
+    // Series named after territories keep their names; others say whose.
+    if (!byTerritory) {
+      series.forEach(function (s) {
+        s.name = series.length > 1 || cmp.t === 'd' ? (s.name || '') + ' – ' + self : self;
+      });
+    }
     opt.series = series.concat(added);
     el.setAttribute('data-compared', other);
   }
@@ -501,6 +509,7 @@
     }
 
     function pick(e) {
+      ++seqQ; // the answer of a search still under way must not open the list again
       close();
       input.value = e.name;
       window.location.hash = 'comparer=' + e.kind + '-' + e.code;

@@ -41,7 +41,9 @@ import (
 // every category 0 (a territory without campsites publishes no campsite
 // by star rating). r says the series are those of the région of the
 // territory (the quarterly series), the territory itself when it is a
-// région or France.
+// région or France. A series named after the page's territory, which
+// changes from page to page, is the key "*" (the first series of its
+// chart).
 
 // chartCompare is how a chart takes a second territory.
 type chartCompare struct {
@@ -63,6 +65,8 @@ type compareSeries struct {
 	Zero    string            `json:"z,omitempty"` // breakdown of the total: when it is 0, so is every part
 
 	dims []string // of each category, while the chart is built
+	own  bool     // the series of the page's territory, whatever its name: key "*"
+	skip bool     // a series that takes no second territory (France's, beside a région's)
 }
 
 // compareSpec is a chart's compareSeries in the order of its series.
@@ -89,7 +93,13 @@ func (s chartSpec) chartCompare() *chartCompare {
 			}
 			cs.dims = nil
 		}
-		c.Series[s.series[i].Name] = cs
+		switch {
+		case cs.skip:
+		case cs.own:
+			c.Series["*"] = cs
+		default:
+			c.Series[s.series[i].Name] = cs
+		}
 	}
 	return c
 }
@@ -342,4 +352,18 @@ func perInhabitantCompare(id string, n float64) *compareSpec {
 		return c
 	}
 	return nil
+}
+
+// regionalSectorsCompare describes the chart of a région's jobs by sector
+// as shares of its total (dashboard_urssaf.go): the series of the page's
+// région, named after it, then France's, which takes no second territory.
+func regionalSectorsCompare(parts []indicator.Figure, series int) *compareSpec {
+	c := dimCompare(nil, parts)
+	c.Region = true
+	s := &c.Series[0]
+	s.Per, s.Factor, s.own = indicator.EffSalTrim, 100, true
+	for len(c.Series) < series {
+		c.Series = append(c.Series, compareSeries{skip: true})
+	}
+	return c
 }

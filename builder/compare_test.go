@@ -50,6 +50,25 @@ func TestChartCompare(t *testing.T) {
 		{"pyramid", chartSpec{categories: []string{"0 à 14 ans", "15 à 29 ans"}, series: named(nil, "Hommes", "Femmes"), compare: pyramidCompare(pyr, []string{"Y_LT15", "Y15T29"})},
 			`{"t":"d","s":{"Femmes":{"m":"POP_AGE_SEXE","l":{"15 à 29 ans":"AGE=Y15T29;SEX=F"}},"Hommes":{"m":"POP_AGE_SEXE","l":{"0 à 14 ans":"AGE=Y_LT15;SEX=M","15 à 29 ans":"AGE=Y15T29;SEX=M"},"n":true}}}`},
 		{"series and spec disagree", chartSpec{series: named(nil, "A", "B"), compare: jobsCompare()}, `null`},
+		{"shares and what they leave", chartSpec{series: named(nil, "Maisons", "Autres"), compare: sharesCompare(shareSpec{
+			measure: indicator.Logements, parts: []sharePart{{"TDW=1", "Maisons"}}, rest: "Autres"})},
+			`{"t":"s","w":{"m":"LOGEMENTS"},"s":{"Autres":{"m":"LOGEMENTS","o":true},"Maisons":{"m":"LOGEMENTS","d":"TDW=1"}}}`},
+		{"shares of a part", chartSpec{series: named(nil, "Propriétaires"), compare: sharesCompare(shareSpec{
+			measure: indicator.Logements, base: "OCS=DW_MAIN", parts: []sharePart{{"TSH=100", "Propriétaires"}}})},
+			`{"t":"s","w":{"m":"LOGEMENTS","d":"OCS=DW_MAIN"},"s":{"Propriétaires":{"m":"LOGEMENTS","d":"TSH=100"}}}`},
+		{"groups of sectors, one year", chartSpec{categories: []string{"Industrie", "Finance, assurance, immobilier"}, series: named(nil, "Créées"),
+			compare: sectorGroupsCompare([]string{"Industrie", "Finance, assurance, immobilier"}, a10Groups, true)},
+			`{"t":"d","s":{"Créées":{"m":"CREA_ENT","l":{"Finance, assurance, immobilier":"ACTIVITY=KZ|ACTIVITY=LZ","Industrie":"ACTIVITY=BE"}}}}`},
+		{"groups of sectors, years", chartSpec{categories: []string{"2023", "2024"}, series: named(nil, "Industrie", "Finance, assurance, immobilier"),
+			compare: sectorGroupsCompare([]string{"Industrie", "Finance, assurance, immobilier"}, a10Groups, false)},
+			`{"t":"t","s":{"Finance, assurance, immobilier":{"m":"CREA_ENT","d":"ACTIVITY=KZ|ACTIVITY=LZ"},"Industrie":{"m":"CREA_ENT","d":"ACTIVITY=BE"}}}`},
+		{"tourist beds", chartSpec{series: named(nil, "Lits"), compare: perInhabitantCompare("tourisme-lits", 100)},
+			`{"t":"c","s":{"Lits":{"m":"TOUR_PLACES","d":"ACTIVITY=I551;RANKING=_T|ACTIVITY=I553;RANKING=_T|ACTIVITY=I552;RANKING=_T","q":"POP_LEGALE","f":100,"k":[2,3,1]}}}`},
+		{"stars", chartSpec{categories: []string{"1 étoile"}, series: named(nil, "Campings", "Emplacements"), compare: starsCompare(actCampsites, []string{"1 étoile"})},
+			`{"t":"d","s":{"Campings":{"m":"TOUR_CAP","l":{"1 étoile":"ACTIVITY=I553;RANKING=1"},"z":"ACTIVITY=I553;RANKING=_T"},"Emplacements":{"m":"TOUR_PLACES","l":{"1 étoile":"ACTIVITY=I553;RANKING=1"},"z":"ACTIVITY=I553;RANKING=_T"}}}`},
+		{"a région's sectors beside France's", chartSpec{categories: []string{"Commerce"}, series: named(nil, "Bretagne", "France"),
+			compare: regionalSectorsCompare([]indicator.Figure{{Measure: indicator.EffSalTrim, Dim: "NA28I=GZ"}}, 2)},
+			`{"t":"d","r":true,"s":{"*":{"m":"EFF_SAL_TRIM","l":{"Commerce":"NA28I=GZ"},"q":"EFF_SAL_TRIM","f":100}}}`},
 	} {
 		b, err := json.Marshal(tt.spec.chartCompare())
 		if err != nil {
@@ -172,11 +191,12 @@ func seriesDrawable(idx map[string]map[string]*float64, s compareSeries, cats []
 }
 
 // TestEveryChartCompares builds the Rhône and Paris: every chart of Lyon's
-// page and of the Rhône's has a compare spec in /api/comparer.json, with a
+// page, of the Rhône's and of its région's has a compare spec in /api/comparer.json, with a
 // series for each of its own series, whose measures and breakdowns are in
 // the territory's file of the static API (so that a reader comparing
 // another territory with Lyon sees Lyon drawn) and in Paris's (so that
-// comparing Lyon with Paris draws Paris on every chart).
+// comparing Lyon with Paris draws Paris on every chart; Île-de-France for
+// the région).
 func TestEveryChartCompares(t *testing.T) {
 	site := newSite(t, strings.Replace(rhone, `["69"]`, `["69", "75"]`, 1))
 	mustBuild(t, site)
@@ -195,6 +215,7 @@ func TestEveryChartCompares(t *testing.T) {
 	}{
 		{"commune/69123/index.html", "api/commune/69123.json", "api/commune/75056.json", "api/region/11.json", "api/region/84.json", 20},
 		{"departement/69/index.html", "api/departement/69.json", "api/departement/75.json", "api/region/11.json", "api/region/84.json", 25},
+		{"region/84/index.html", "api/region/84.json", "api/region/11.json", "api/region/11.json", "api/region/84.json", 30},
 	} {
 		doc := readPage(t, site, tt.page)
 		files := map[string]map[string]map[string]*float64{}

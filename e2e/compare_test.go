@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,6 +161,12 @@ func TestCompare(t *testing.T) {
 	checkCompared(t, tb, "Rhône with Paris (département)", "Paris", "Paris", 30)
 	tb.checkClean("Rhône with Paris")
 
+	// A région with another: the regional series by sector too.
+	tb.open("region/84/#comparer=region-11")
+	tb.waitCharts()
+	checkCompared(t, tb, "Auvergne-Rhône-Alpes with Île-de-France", "Île-de-France", "Île-de-France", 31)
+	tb.checkClean("Auvergne-Rhône-Alpes with Île-de-France")
+
 	// A territory outside the site: said, not broken.
 	tb.open("commune/69123/#comparer=commune-13055")
 	tb.waitCharts()
@@ -289,4 +296,92 @@ func TestAccessibilityCompare(t *testing.T) {
 			tb.checkClean(tc.path)
 		})
 	}
+}
+
+// valuesJS returns what a chart draws for a territory (name), by series
+// and category ("Maisons|Paris", "Hôtels|2 étoiles"): on the territory's
+// own page (own), its category (first of a column chart, last of a bar
+// chart: on top) or its series; on a page comparing it, the category named
+// after it, or the series "… – name". Values are numbers, or null.
+const valuesJS = `(function (id, name, own) {
+  var el = document.querySelector('#' + id + ' .chart');
+  var c = el && window.echarts && echarts.getInstanceByDom(el);
+  if (!c) return null;
+  var o = c.getOption();
+  var horizontal = false;
+  var axis = (o.xAxis || []).filter(function (a) { return a.type === 'category' && a.data; })[0];
+  if (!axis) {
+    axis = (o.yAxis || []).filter(function (a) { return a.type === 'category' && a.data; })[0];
+    horizontal = true;
+  }
+  if (!axis) return null;
+  var cats = axis.data.map(function (d) { return d && typeof d === 'object' ? d.value : d; });
+  var num = function (v) {
+    if (v && typeof v === 'object') v = v.value;
+    return typeof v === 'number' ? v : null;
+  };
+  var out = {};
+  if (cats.indexOf(name) >= 0) {
+    var i = own ? (horizontal ? cats.length - 1 : 0) : cats.indexOf(name);
+    o.series.forEach(function (s) { out[s.name + '|' + name] = num(s.data[i]); });
+    return out;
+  }
+  o.series.forEach(function (s) {
+    var base = String(s.name);
+    var suffix = ' – ' + name;
+    if (!own) {
+      if (base.slice(-suffix.length) !== suffix) return;
+      base = base.slice(0, -suffix.length);
+    }
+    cats.forEach(function (cat, j) { out[base + '|' + cat] = num(s.data[j]); });
+  });
+  return out;
+})`
+
+// TestCompareMatchesOwnPage: what Lyon's page draws for Paris when
+// comparing is what Paris's own page draws for Paris (compare.js computes
+// the shares, sums and ratios as the builder does), chart by chart for the
+// charts of shares, sums and ratios.
+func TestCompareMatchesOwnPage(t *testing.T) {
+	tb := newTab(t)
+	tb.do("desktop viewport", desktop)
+	ids := []string{"creations-secteurs", "creations-habitants", "logements-categories", "logements-types", "logements-statut",
+		"tourisme-hebergements", "tourisme-hotels", "tourisme-lits", "diplomes", "menages-taille", "familles",
+		"revenus-deciles", "emplois", "secteurs-urssaf"}
+	tb.open("commune/75056/")
+	tb.waitCharts()
+	own := map[string]map[string]*float64{}
+	for _, id := range ids {
+		own[id] = eval[map[string]*float64](tb, valuesJS+"("+jsString(id)+`, "Paris", true)`)
+		if len(own[id]) == 0 {
+			t.Errorf("Paris's page: chart %s draws nothing for Paris", id)
+		}
+	}
+	tb.open("commune/69123/#comparer=commune-75056")
+	tb.waitCharts()
+	tb.waitUntil(drawTimeout, `document.querySelectorAll('.chart[data-compared]').length === document.querySelectorAll('.chart[data-options], .chart[data-option]').length`)
+	str := func(v *float64) string {
+		if v == nil {
+			return "none"
+		}
+		return fmt.Sprint(*v)
+	}
+	for _, id := range ids {
+		got := eval[map[string]*float64](tb, valuesJS+"("+jsString(id)+`, "Paris", false)`)
+		both := 0
+		for k, want := range own[id] {
+			v, ok := got[k]
+			if !ok {
+				continue // a category Lyon's chart does not have
+			}
+			both++
+			if (v == nil) != (want == nil) || v != nil && math.Abs(*v-*want) > 0.051 {
+				t.Errorf("chart %s, %s: Lyon's page draws %s for Paris, Paris's page %s", id, k, str(v), str(want))
+			}
+		}
+		if both == 0 {
+			t.Errorf("chart %s: no series and category drawn for Paris on both pages (Paris's page %d, Lyon's %d)", id, len(own[id]), len(got))
+		}
+	}
+	tb.checkClean("compare Lyon with Paris, values")
 }
