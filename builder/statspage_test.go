@@ -125,7 +125,7 @@ func BenchmarkStats(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		figs := newFigureCache(offline.New(ref))
-		s, err := computeStats(context.Background(), ref, ref.All, figs, runtime.GOMAXPROCS(0))
+		s, err := computeStats(context.Background(), ref, nil, ref.All, figs, runtime.GOMAXPROCS(0))
 		if err != nil {
 			b.Fatal(err)
 		}
