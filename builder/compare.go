@@ -132,6 +132,10 @@ func (x *compareIndex) add(themes []themeView) {
 				continue
 			}
 			have.Region = have.Region || c.Region
+			// Pages render in parallel: a chart drawn two ways (creations
+			// by sector, one year or several) keeps the same mode whatever
+			// the order; compare.js reads each series by its own shape.
+			have.Mode = min(have.Mode, c.Mode)
 			if have.Whole == nil {
 				have.Whole = c.Whole
 			}
@@ -148,7 +152,9 @@ func (x *compareIndex) add(themes []themeView) {
 						old.Labels = maps.Clone(old.Labels)
 					}
 					for l, d := range s.Labels {
-						if _, ok := old.Labels[l]; !ok {
+						// One breakdown per label whatever the order of
+						// the pages, should two pages disagree.
+						if have, ok := old.Labels[l]; !ok || d < have {
 							old.Labels[l] = d
 						}
 					}

@@ -108,6 +108,34 @@ func TestCompareIndexMerges(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("comparer.json = %s, want %s", got, want)
 	}
+
+	// Creations by sector: one year on a page (a breakdown), several on
+	// another (a series a group): both, in the same mode whatever the order.
+	groups := []string{"Industrie", "Construction"}
+	oneYear := chartSpec{categories: groups, series: []chartSeries{{Name: "Entreprises créées"}}, compare: sectorGroupsCompare(groups, a10Groups, true)}
+	years := chartSpec{categories: []string{"2023", "2024"}, series: []chartSeries{{Name: "Industrie"}, {Name: "Construction"}}, compare: sectorGroupsCompare(groups, a10Groups, false)}
+	pages := []themeView{
+		{Charts: []chartView{{ID: "creations-secteurs", compare: oneYear.chartCompare()}}},
+		{Charts: []chartView{{ID: "creations-secteurs", compare: years.chartCompare()}}},
+	}
+	var outs []string
+	for _, order := range [][]int{{0, 1}, {1, 0}} {
+		var x compareIndex
+		for _, i := range order {
+			x.add(pages[i : i+1])
+		}
+		got, err := x.json()
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, string(got))
+	}
+	want = `{"creations-secteurs":{"t":"d","s":{"Construction":{"m":"CREA_ENT","d":"ACTIVITY=FZ"},"Entreprises créées":{"m":"CREA_ENT","l":{"Construction":"ACTIVITY=FZ","Industrie":"ACTIVITY=BE"}},"Industrie":{"m":"CREA_ENT","d":"ACTIVITY=BE"}}}}` + "\n"
+	for _, got := range outs {
+		if got != want {
+			t.Errorf("comparer.json = %s, want %s", got, want)
+		}
+	}
 }
 
 func TestFlattened(t *testing.T) {
