@@ -96,7 +96,7 @@ func (d *dashboard) creationsBySector() (*chartView, error) {
 					present = false
 					continue
 				}
-				all = append(all, f)
+				all = withSource(all, f)
 				found = true
 				if f.Status != indicator.Present {
 					present, text = false, cell(f, 0, "")

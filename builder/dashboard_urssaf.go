@@ -181,7 +181,7 @@ func (d *dashboard) regionalSectors() (*chartView, error) {
 					if nat[i] != nil {
 						text = formatPercent(*nat[i])
 					}
-					all = append(all, g)
+					all = withSource(all, g)
 				}
 			}
 			row.Cells = append(row.Cells, text)
@@ -262,7 +262,7 @@ func (d *dashboard) homeEmployeesRate() (*chartView, error) {
 			if f.Period != period {
 				continue
 			}
-			all = append(all, f)
+			all = withSource(all, f)
 			row.Cells[0] = cell(f, 0, "")
 			if p, ok := populationNear(c.t, year); ok && f.Status == indicator.Present && p.Value > 0 {
 				r := f.Value / float64(p.Value) * 1000

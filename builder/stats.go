@@ -112,7 +112,7 @@ func computeStats(ctx context.Context, ref *geo.Referential, zones *geo.Zonings,
 			break
 		}
 		g.Go(func() error {
-			fs, err := figs.get(gctx, t)
+			fs, err := figs.fresh(gctx, t)
 			if err != nil {
 				return err
 			}
