@@ -307,15 +307,19 @@ func sectorGroupsCompare(names []string, groups []sectorGroup, oneYear bool) *co
 	return c
 }
 
-// measureFigures are the figures of one measure, in order.
-func measureFigures(figs []indicator.Figure, measure string) []indicator.Figure {
-	var out []indicator.Figure
-	for _, f := range figs {
-		if f.Measure == measure {
-			out = append(out, f)
+// accommodationCompare describes the chart of tourist accommodation by
+// kind (dashboard_tourisme.go), cats being the kinds shown: the total of
+// each activity.
+func accommodationCompare(kinds []struct{ act, name string }, cats []string) *compareSpec {
+	dims := make([]string, len(cats))
+	for i, name := range cats {
+		for _, k := range kinds {
+			if k.name == name {
+				dims[i] = "ACTIVITY=" + k.act + ";RANKING=_T"
+			}
 		}
 	}
-	return out
+	return &compareSpec{Mode: "d", Series: []compareSeries{{Measure: indicator.TourCapacite, dims: dims}}}
 }
 
 // starsCompare describes a chart of establishments and their places by

@@ -205,7 +205,8 @@ func drawable(idx map[string]map[string]*float64, measure, dim string) bool {
 }
 
 // seriesDrawable reports whether a series of a compare spec has a value in
-// a territory's file: its own breakdown, or one of its categories'.
+// a territory's file: its own breakdown, or one of its categories'. (That
+// every category has its breakdown is checked on its own.)
 func seriesDrawable(idx map[string]map[string]*float64, s compareSeries, cats []string) bool {
 	if s.Labels == nil {
 		return drawable(idx, s.Measure, s.Dim) && (s.Per == "" || drawable(idx, s.Per, ""))
@@ -281,6 +282,11 @@ func TestEveryChartCompares(t *testing.T) {
 			for name, s := range spec.Series {
 				if s.Rest {
 					continue
+				}
+				for _, c := range cats {
+					if _, ok := s.Labels[c]; s.Labels != nil && !ok && c != "Total" {
+						t.Errorf("%s: chart %s: series %q says no breakdown for category %q", tt.page, id, name, c)
+					}
 				}
 				inOwn := seriesDrawable(own, s, cats)
 				if !inOwn && slices.Contains(names, name) {

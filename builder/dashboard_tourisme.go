@@ -81,7 +81,7 @@ func (d *dashboard) accommodation() (*chartView, error) {
 		return nil, nil
 	}
 	spec := chartSpec{id: "tourisme-hebergements", kind: "hbar", categories: cats, zero: true,
-		series: []chartSeries{{Name: "Établissements", Values: vals}}, compare: dimCompare(nil, measureFigures(all, indicator.TourCapacite))}
+		series: []chartSeries{{Name: "Établissements", Values: vals}}, compare: accommodationCompare(kinds, cats)}
 	return d.chart(spec, "Hébergements touristiques en "+period,
 		fmt.Sprintf("Hôtels, campings et autres hébergements collectifs de tourisme à %s en %s", d.t.Name, period),
 		all, []string{"Autres hébergements collectifs : villages de vacances, résidences de tourisme, auberges de jeunesse, centres sportifs."}, tbl)
