@@ -166,7 +166,7 @@ func (d *dashboard) shares(s shareSpec) (*chartView, error) {
 	for i, c := range d.cmp {
 		cats[len(d.cmp)-1-i] = c.t.Name
 	}
-	spec := chartSpec{id: s.id, kind: "hbar", categories: cats, unit: "%", decimals: 1, percent: true}
+	spec := chartSpec{id: s.id, kind: "hbar", categories: cats, unit: "%", decimals: 1, percent: true, compare: sharesCompare(s)}
 	for j, name := range names {
 		v := slices.Clone(vals[j])
 		slices.Reverse(v)
@@ -223,7 +223,7 @@ func (d *dashboard) perInhabitant(id, title, label, what string, per float64, ra
 		notes = append(slices.Clone(notes), fmt.Sprintf("%s, %s : %s.", d.t.Name, lowerFirst(what), secretNote))
 	}
 	spec := chartSpec{id: id, kind: "bar", categories: cats, zero: true, decimals: 1,
-		series: []chartSeries{{Name: ratioName, Values: vals}}}
+		series: []chartSeries{{Name: ratioName, Values: vals}}, compare: perInhabitantCompare(id, per)}
 	c, err := d.chart(spec, title, label, all, notes, tbl)
 	if c != nil {
 		c.Source = strings.TrimSuffix(c.Source, ".") + fmt.Sprintf(" ; habitants : Insee, population légale %d.", popYear)

@@ -81,7 +81,7 @@ func (d *dashboard) accommodation() (*chartView, error) {
 		return nil, nil
 	}
 	spec := chartSpec{id: "tourisme-hebergements", kind: "hbar", categories: cats, zero: true,
-		series: []chartSeries{{Name: "Établissements", Values: vals}}}
+		series: []chartSeries{{Name: "Établissements", Values: vals}}, compare: accommodationCompare(kinds, cats)}
 	return d.chart(spec, "Hébergements touristiques en "+period,
 		fmt.Sprintf("Hôtels, campings et autres hébergements collectifs de tourisme à %s en %s", d.t.Name, period),
 		all, []string{"Autres hébergements collectifs : villages de vacances, résidences de tourisme, auberges de jeunesse, centres sportifs."}, tbl)
@@ -135,7 +135,7 @@ func (d *dashboard) byStars(id, act, title, what, places string) (*chartView, er
 		total2.Cells[1] = cell(p, 0, "")
 	}
 	tbl.Rows = append(tbl.Rows, total2)
-	spec := chartSpec{id: id, kind: "bar", categories: cats, zero: true, series: []chartSeries{
+	spec := chartSpec{id: id, kind: "bar", categories: cats, zero: true, compare: starsCompare(act, cats), series: []chartSeries{
 		{Name: what, Values: ns}, {Name: places, Values: ps, Right: true},
 	}}
 	c, err := d.chart(spec, title+" en "+total.Period,

@@ -192,7 +192,8 @@ func (d *dashboard) regionalSectors() (*chartView, error) {
 	if len(fr) > 0 {
 		series = append(series, chartSeries{Name: france.Name, Values: nat})
 	}
-	spec := chartSpec{id: "secteurs-regionaux", kind: "hbar", categories: cats, unit: "%", decimals: 1, zero: true, series: series}
+	spec := chartSpec{id: "secteurs-regionaux", kind: "hbar", categories: cats, unit: "%", decimals: 1, zero: true, series: series,
+		compare: regionalSectorsCompare(parts, len(series))}
 	label := fmt.Sprintf("Part de chaque secteur dans l'emploi salarié privé de %s au trimestre %s", d.t.Name, period)
 	if len(fr) > 0 {
 		label += ", comparée à la France"
