@@ -253,8 +253,12 @@ func (p *Publisher) stageDir(rel string) (string, error) {
 	target := filepath.Join(p.stage, filepath.FromSlash(rel))
 	if dir := filepath.Dir(target); dir != p.stage {
 		if _, done := p.dirs.Load(dir); !done {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return "", err
+			// Most folders are new and their parent exists: one mkdir,
+			// where MkdirAll would stat the folder and its parent first.
+			if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return "", err
+				}
 			}
 			p.dirs.Store(dir, true)
 		}
