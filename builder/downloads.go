@@ -357,7 +357,8 @@ func (b *build) writeAPIIndex(pub *Publisher, terrs []*geo.Territory) error {
 	idx := struct {
 		Description string          `json:"description"`
 		Territoires []apiIndexEntry `json:"territoires"`
-	}{Description: "Index des fichiers de données par territoire. Documentation : " + b.site.abs("a-propos/")}
+	}{Description: "Index des fichiers de données par territoire. Pour une commune, json est le fichier " +
+		"des communes de son département (ou collectivité) : elle y figure dans communes, sous son code. Documentation : " + b.site.abs("a-propos/")}
 	for _, t := range terrs {
 		idx.Territoires = append(idx.Territoires, apiIndexEntry{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name,
 			JSON: b.site.url("/" + jsonPath(t)), CSV: b.site.url("/" + csvPath(t))})

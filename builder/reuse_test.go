@@ -79,6 +79,9 @@ func TestDownloadsMatchPage(t *testing.T) {
 	if page.Find(`#telecharger a[href="/stats/api/commune/departement-69.zip"]`).Length() != 1 || page.Find(`#telecharger a[href="/stats/api/commune/departement-69.json"]`).Length() != 1 {
 		t.Fatal("page does not link its downloads")
 	}
+	if got := page.Find("#telecharger").Text(); !strings.Contains(got, "JSON (toutes les communes du département)") {
+		t.Errorf("downloads = %q: the JSON link does not say it holds the département's communes", got)
+	}
 
 	// The communes of the Rhône share one CSV file, zipped; Lyon's rows
 	// are those of code 69123, in one block.
