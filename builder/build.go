@@ -260,10 +260,12 @@ func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Te
 		b.built[t] = true
 	}
 	built := func(t *geo.Territory) bool { return b.built[t] }
+	order := renderOrder(terrs)
+	b.figs.plan(order)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	var done atomic.Int64
-	for _, t := range terrs {
+	for _, t := range order {
 		if gctx.Err() != nil {
 			break
 		}
@@ -284,6 +286,7 @@ func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Te
 }
 
 func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory, built func(*geo.Territory) bool) error {
+	defer b.figs.done(t)
 	v, err := b.site.page(ctx, t, built, b.figs)
 	if err != nil {
 		return err

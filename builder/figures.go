@@ -27,27 +27,52 @@ type figureSet struct {
 }
 
 func newFigureSet(figs []indicator.Figure) figureSet {
-	// One array, sorted by measure (in the order measures first appear,
-	// so that downloads keep the source's grouping), then territory,
-	// breakdown and period; byMeasure holds sub-slices of it. The figures
-	// are held once: the parents' sets stay cached for the whole build.
+	// One array, grouped by measure (in the order measures first appear,
+	// so that downloads keep the source's grouping), each group sorted by
+	// territory, breakdown and period; byMeasure holds sub-slices of it.
+	// The figures are held once: the parents' sets stay cached while pages
+	// compare with them.
 	first := map[string]int{}
-	for _, f := range figs {
-		if _, ok := first[f.Measure]; !ok {
-			first[f.Measure] = len(first)
+	var count []int
+	grouped := true
+	for i, f := range figs {
+		r, seen := first[f.Measure]
+		if !seen {
+			r = len(first)
+			first[f.Measure] = r
+			count = append(count, 0)
 		}
+		count[r]++
+		grouped = grouped && (!seen || figs[i-1].Measure == f.Measure)
 	}
-	slices.SortStableFunc(figs, func(a, b indicator.Figure) int {
-		return cmp.Or(first[a.Measure]-first[b.Measure], strings.Compare(a.Territory, b.Territory),
+	if !grouped { // a stable counting sort by measure
+		at := make([]int, len(count))
+		for r := 1; r < len(count); r++ {
+			at[r] = at[r-1] + count[r-1]
+		}
+		out := make([]indicator.Figure, len(figs))
+		for _, f := range figs {
+			r := first[f.Measure]
+			out[at[r]] = f
+			at[r]++
+		}
+		figs = out
+	}
+	order := func(a, b indicator.Figure) int {
+		return cmp.Or(strings.Compare(a.Territory, b.Territory),
 			strings.Compare(a.Dim, b.Dim), comparePeriods(a.Period, b.Period))
-	})
+	}
 	fs := figureSet{all: figs, byMeasure: make(map[string][]indicator.Figure, len(first))}
 	for i := 0; i < len(figs); {
 		j := i + 1
 		for j < len(figs) && figs[j].Measure == figs[i].Measure {
 			j++
 		}
-		fs.byMeasure[figs[i].Measure] = figs[i:j:j]
+		group := figs[i:j:j]
+		if !slices.IsSortedFunc(group, order) {
+			slices.SortStableFunc(group, order)
+		}
+		fs.byMeasure[figs[i].Measure] = group
 		i = j
 	}
 	return fs
@@ -117,7 +142,10 @@ func (fs figureSet) breakdown(measure string) []indicator.Figure {
 
 // figureCache memoises the figures of the territories that many pages
 // compare with (EPCI, départements, régions, France); communes are asked
-// once, for their own page.
+// once, for their own page. A build plans its pages first: a set is then
+// dropped once the last page that compares with it is done, so that the
+// cache holds the parents of the pages in progress, not of the whole
+// country (the live heap is what a build's garbage collection scans).
 type figureCache struct {
 	src Source
 	mu  sync.Mutex
@@ -128,16 +156,65 @@ type cachedFigures struct {
 	once sync.Once
 	fs   figureSet
 	err  error
+	uses int // pages still to render that compare with it; 0: unplanned, kept
 }
 
 func newFigureCache(src Source) *figureCache {
 	return &figureCache{src: src, m: map[*geo.Territory]*cachedFigures{}}
 }
 
+// cached tells whether a territory's figures are memoised: communes and
+// municipal arrondissements are asked for once, by their own page.
+func cached(t *geo.Territory) bool { return t.Kind != geo.Commune && t.Kind != geo.Arrondissement }
+
+// comparedWith returns the territories a page shows figures of: itself, then
+// its parents.
+func comparedWith(t *geo.Territory) []*geo.Territory {
+	return append([]*geo.Territory{t}, t.Parents()...)
+}
+
+// plan counts, for each memoised territory, the pages that will ask for
+// it, so that done can drop it after the last one.
+func (c *figureCache) plan(pages []*geo.Territory) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range pages {
+		for _, x := range comparedWith(p) {
+			if !cached(x) {
+				continue
+			}
+			e := c.m[x]
+			if e == nil {
+				e = &cachedFigures{}
+				c.m[x] = e
+			}
+			e.uses++
+		}
+	}
+}
+
+// done records that the page of t no longer needs the figures it compared.
+func (c *figureCache) done(t *geo.Territory) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range comparedWith(t) {
+		if e := c.m[x]; e != nil && e.uses > 0 {
+			if e.uses--; e.uses == 0 {
+				delete(c.m, x)
+			}
+		}
+	}
+}
+
+// fresh returns a territory's figures without memoising them.
+func (c *figureCache) fresh(ctx context.Context, t *geo.Territory) (figureSet, error) {
+	figs, err := c.src.Figures(ctx, t)
+	return newFigureSet(figs), err
+}
+
 func (c *figureCache) get(ctx context.Context, t *geo.Territory) (figureSet, error) {
-	if t.Kind == geo.Commune || t.Kind == geo.Arrondissement {
-		figs, err := c.src.Figures(ctx, t)
-		return newFigureSet(figs), err
+	if !cached(t) {
+		return c.fresh(ctx, t)
 	}
 	c.mu.Lock()
 	e, ok := c.m[t]
@@ -147,8 +224,56 @@ func (c *figureCache) get(ctx context.Context, t *geo.Territory) (figureSet, err
 	}
 	c.mu.Unlock()
 	e.once.Do(func() {
-		figs, err := c.src.Figures(ctx, t)
-		e.fs, e.err = newFigureSet(figs), err
+		e.fs, e.err = c.fresh(ctx, t)
 	})
 	return e.fs, e.err
+}
+
+// renderOrder returns the pages in the order they are rendered: région by
+// région, département by département, the communes of an EPCI together
+// and followed by its page, each département's page after its communes,
+// each région's after its départements, then France and the study zones.
+// A parent's figures are then needed for a short stretch of the build and
+// dropped after it (figureCache.done). The order changes no output.
+func renderOrder(terrs []*geo.Territory) []*geo.Territory {
+	const last = "\uffff"
+	code := func(t *geo.Territory) string {
+		if t == nil {
+			return last
+		}
+		return t.Code
+	}
+	type key struct {
+		region, dep, epci string
+		rank              int
+		t                 *geo.Territory
+	}
+	keys := make([]key, len(terrs))
+	for i, t := range terrs {
+		k := key{region: code(t.Region), dep: code(t.Departement), epci: code(t.EPCI), t: t}
+		switch t.Kind {
+		case geo.Commune, geo.Arrondissement:
+			k.rank = 0
+		case geo.EPCI:
+			k.epci, k.rank = t.Code, 1
+		case geo.Departement, geo.Collectivite:
+			k.dep, k.epci, k.rank = t.Code, last, 3
+		case geo.Region:
+			k.region, k.dep, k.epci, k.rank = t.Code, last, last, 4
+		case geo.France:
+			k.region, k.dep, k.epci, k.rank = last, last, last, 5
+		default: // arrondissements départementaux, study zones
+			k.epci, k.rank = last, 2
+		}
+		keys[i] = k
+	}
+	slices.SortStableFunc(keys, func(a, b key) int {
+		return cmp.Or(strings.Compare(a.region, b.region), strings.Compare(a.dep, b.dep),
+			strings.Compare(a.epci, b.epci), cmp.Compare(a.rank, b.rank))
+	})
+	out := make([]*geo.Territory, len(keys))
+	for i, k := range keys {
+		out[i] = k.t
+	}
+	return out
 }

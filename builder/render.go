@@ -205,7 +205,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		v.Latest = &v.Pop[n-1]
 	}
 	d := &dashboard{site: s, t: t, illustrative: s.Illustrative}
-	for _, x := range append([]*geo.Territory{t}, parents...) {
+	for _, x := range comparedWith(t) {
 		fs, err := figs.get(ctx, x)
 		if err != nil {
 			return nil, fmt.Errorf("figures of %s: %w", x.ID(), err)

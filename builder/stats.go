@@ -110,7 +110,7 @@ func computeStats(ctx context.Context, ref *geo.Referential, terrs []*geo.Territ
 			break
 		}
 		g.Go(func() error {
-			fs, err := figs.get(gctx, t)
+			fs, err := figs.fresh(gctx, t)
 			if err != nil {
 				return err
 			}
