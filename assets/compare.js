@@ -138,10 +138,19 @@
     return idx;
   }
 
-  function valueAt(idx, m, dim, period) {
-    var e = idx && idx[m + '|' + (dim || '')];
-    if (!e || !(period in e.values)) return null;
-    return e.values[period];
+  // valueAt returns the value of a measure and breakdown in a period,
+  // null when missing or secret. A breakdown of parts joined by "|" is their
+  // sum, each part times its coefficient in k when given; missing when a
+  // part is.
+  function valueAt(idx, m, dim, period, k) {
+    var parts = String(dim || '').split('|');
+    var sum = 0;
+    for (var i = 0; i < parts.length; i++) {
+      var e = idx && idx[m + '|' + parts[i]];
+      if (!e || !(period in e.values) || e.values[period] === null) return null;
+      sum += e.values[period] * (k && typeof k[i] === 'number' ? k[i] : 1);
+    }
+    return sum;
   }
 
   // nearest returns the value of the period nearest to period (years).
@@ -158,12 +167,61 @@
   }
 
   // latest returns the value of the latest period of a series (null when
-  // secret or absent) and its period.
-  function latest(idx, m, dim) {
-    var e = idx && idx[m + '|' + (dim || '')];
+  // secret or absent) and its period; of a sum of parts, the latest period
+  // of its first part.
+  function latest(idx, m, dim, k) {
+    var e = idx && idx[m + '|' + String(dim || '').split('|')[0]];
     if (!e || !e.periods.length) return { v: null, p: '' };
     var p = e.periods[e.periods.length - 1];
-    return { v: e.values[p], p: p };
+    return { v: valueAt(idx, m, dim, p, k), p: p };
+  }
+
+  // roundShares rounds percentages to one decimal so that they add up to
+  // 100 (largest remainders), as the page's own bars (builder/dashboard_themes.go).
+  function roundShares(shares) {
+    var out = shares.map(function (s) { return Math.floor(s * 10); });
+    var left = 1000 - out.reduce(function (a, b) { return a + b; }, 0);
+    var taken = shares.map(function () { return false; });
+    for (; left > 0; left--) {
+      var best = -1;
+      for (var i = 0; i < shares.length; i++) {
+        if (taken[i]) continue;
+        if (best < 0 || shares[i] * 10 - out[i] > shares[best] * 10 - out[best]) best = i;
+      }
+      if (best < 0) break;
+      out[best]++;
+      taken[best] = true;
+    }
+    return out.map(function (v) { return v / 10; });
+  }
+
+  // shareValues returns the shares (percent) of the compared territory for
+  // the series of a chart of shares, or null when a part is missing.
+  function shareValues(idx, cmp, series) {
+    var w = cmp.w ? latest(idx, cmp.w.m, cmp.w.d) : { v: null, p: '' };
+    if (w.v === null || !(w.v > 0)) return null;
+    var counts = [];
+    var rest = -1;
+    var sum = 0;
+    for (var i = 0; i < series.length; i++) {
+      var s = cmp.s[series[i].name];
+      if (!s) return null;
+      if (s.o) {
+        rest = i;
+        counts.push(0);
+        continue;
+      }
+      var v = valueAt(idx, s.m, s.d, w.p, s.k);
+      if (v === null) return null;
+      counts.push(v);
+      sum += v;
+    }
+    if (rest >= 0) {
+      counts[rest] = Math.max(0, w.v - sum);
+      sum = Math.max(sum, w.v);
+    }
+    if (!(sum > 0)) return null;
+    return roundShares(counts.map(function (n) { return n / sum * 100; }));
   }
 
   function scaled(v, s) {
@@ -188,24 +246,35 @@
     var series = asArray(opt.series);
     var other = state.name;
     var added = [];
-    if (cmp.t === 'c') {
-      // Territories are the categories: one more category.
+    if (cmp.t === 'c' || cmp.t === 's') {
+      // Territories are the categories: one more category, beside the
+      // territory (first of a column chart, on top of a bar chart).
       var cat = asArray(opt.xAxis)[0];
-      if (!cat || !Array.isArray(cat.data)) cat = asArray(opt.yAxis)[0];
+      var horizontal = false;
+      if (!cat || !Array.isArray(cat.data)) {
+        cat = asArray(opt.yAxis)[0];
+        horizontal = true;
+      }
       if (!cat || !Array.isArray(cat.data)) return;
-      cat.data.push(other);
-      series.forEach(function (ser) {
+      var at = horizontal ? Math.max(cat.data.length - 1, 0) : Math.min(1, cat.data.length);
+      cat.data.splice(at, 0, other);
+      var shares = cmp.t === 's' ? shareValues(idx, cmp, series) : null;
+      series.forEach(function (ser, i) {
         var s = cmp.s[ser.name];
-        if (!s) {
-          ser.data = asArray(ser.data).concat(['-']);
-          return;
+        var v = null;
+        if (shares) {
+          v = shares[i];
+        } else if (s && cmp.t === 'c') {
+          var l = latest(idx, s.m, s.d, s.k);
+          v = l.v;
+          if (s.q) {
+            var den = nearest(idx, s.q, l.p);
+            v = v !== null && den ? v / den : null;
+          }
         }
-        var v = latest(idx, s.m, s.d);
-        if (s.q) {
-          var den = nearest(idx, s.q, v.p);
-          v.v = v.v !== null && den ? v.v / den : null;
-        }
-        ser.data = asArray(ser.data).concat([scaled(v.v, s)]);
+        var data = asArray(ser.data).slice();
+        data.splice(at, 0, s ? scaled(v, s) : '-');
+        ser.data = data;
       });
       el.setAttribute('data-compared', other);
       return;
@@ -215,23 +284,42 @@
       return a && Array.isArray(a.data);
     })[0];
     var cats = axis ? axis.data : [];
-    series.forEach(function (base) {
-      var s = cmp.s[base.name];
+    var byTerritory = !!cmp.s['*'];
+    series.forEach(function (base, i) {
+      // "*": the series of the page's territory, named after it.
+      var s = cmp.s[base.name] || (i === 0 ? cmp.s['*'] : null);
       if (!s) return;
       var data;
-      if (cmp.t === 't') {
-        data = cats.map(function (p) { return scaled(valueAt(idx, s.m, s.d, p), s); });
+      if (!s.l) {
+        // A series over the periods (a chart of creations by sector over
+        // several years is one of a breakdown where one year is published).
+        data = cats.map(function (p) { return scaled(valueAt(idx, s.m, s.d, p, s.k), s); });
       } else {
-        var dims = cats.map(function (c) { return (s.l || {})[c] || ''; });
+        var dims = cats.map(function (c) { return s.l[c] || ''; });
         var period = '';
         dims.forEach(function (d) {
-          var l = d ? latest(idx, s.m, d) : { p: '' };
+          var l = d ? latest(idx, s.m, d, s.k) : { p: '' };
           if (l.p > period) period = l.p;
         });
-        data = dims.map(function (d) { return d ? scaled(valueAt(idx, s.m, d, period), s) : '-'; });
+        // None of a total that is 0: every part is 0 (no campsite, so no
+        // campsite of any star rating, which the source leaves out).
+        var none = false;
+        if (s.z) {
+          var z = latest(idx, s.m, s.z);
+          if (!period) period = z.p;
+          none = valueAt(idx, s.m, s.z, period) === 0;
+        }
+        // q: a share of the total (q, no breakdown) of the same period.
+        var den = s.q ? valueAt(idx, s.q, '', period) : 1;
+        data = dims.map(function (d) {
+          var v = d ? valueAt(idx, s.m, d, period, s.k) : null;
+          if (v === null && none && d) v = 0;
+          if (v !== null) v = den ? v / den : null;
+          return d ? scaled(v, s) : '-';
+        });
       }
       var add = { name: other, type: base.type, data: data };
-      if (series.length > 1 || cmp.t === 'd') add.name = (base.name || '') + ' – ' + other;
+      if (!byTerritory && (series.length > 1 || cmp.t === 'd')) add.name = (base.name || '') + ' – ' + other;
       if (base.yAxisIndex) add.yAxisIndex = base.yAxisIndex;
       if (base.showSymbol !== undefined) add.showSymbol = base.showSymbol;
       if (base.stack) add.stack = base.stack + '-compare';
@@ -239,9 +327,12 @@
       added.push(add);
     });
     if (!added.length) return;
-    series.forEach(function (s) {
-      s.name = series.length > 1 || cmp.t === 'd' ? (s.name || '') + ' – ' + self : self;
-    });
+    // Series named after territories keep their names; others say whose.
+    if (!byTerritory) {
+      series.forEach(function (s) {
+        s.name = series.length > 1 || cmp.t === 'd' ? (s.name || '') + ' – ' + self : self;
+      });
+    }
     opt.series = series.concat(added);
     el.setAttribute('data-compared', other);
   }
@@ -461,6 +552,7 @@
     }
 
     function pick(e) {
+      ++seqQ; // the answer of a search still under way must not open the list again
       close();
       input.value = e.name;
       window.location.hash = 'comparer=' + e.kind + '-' + e.code;

@@ -110,7 +110,7 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := b.assets(pub, echarts); err != nil {
 		return sum, fmt.Errorf("assets: %w", err)
 	}
-	if b.stats, err = computeStats(ctx, ref, terrs, b.figs, site.WorkerCount()); err != nil {
+	if b.stats, err = computeStats(ctx, ref, zones, terrs, b.figs, site.WorkerCount()); err != nil {
 		return sum, fmt.Errorf("stats: %w", err)
 	}
 	if err := b.renderPages(ctx, pub, terrs, site.WorkerCount(), opts.Progress); err != nil {

@@ -495,6 +495,23 @@ func (t tableView) write(b *strings.Builder) {
 func (c chartView) HTML() template.HTML {
 	var b strings.Builder
 	b.Grow(len(c.Options) + 1024)
+	c.write(&b)
+	return template.HTML(b.String())
+}
+
+// ChartsHTML is the HTML of a theme's charts, one after the other: one
+// template action for the theme rather than three per chart.
+func (th themeView) ChartsHTML() template.HTML {
+	var b strings.Builder
+	b.Grow(len(th.Charts) * 2048)
+	for _, c := range th.Charts {
+		c.write(&b)
+	}
+	return template.HTML(b.String())
+}
+
+// write writes the HTML of a chart (see HTML).
+func (c chartView) write(b *strings.Builder) {
 	id := escAttr(c.ID)
 	b.WriteString(`<figure class=chart-block id=` + attrValue(c.ID) + `><figcaption><h3>`)
 	b.WriteString(escText(c.Title))
@@ -529,7 +546,6 @@ func (c chartView) HTML() template.HTML {
 		b.WriteString(`<p class=note>` + escText(n))
 	}
 	b.WriteString("<details><summary>Données</summary>")
-	c.Table.write(&b)
+	c.Table.write(b)
 	b.WriteString("</details></figure>")
-	return template.HTML(b.String())
 }

@@ -3,6 +3,8 @@ package builder
 import (
 	"encoding/json"
 	"maps"
+	"slices"
+	"strings"
 	"sync"
 
 	"territoires/geo"
@@ -24,17 +26,31 @@ import (
 //	"secteurs-urssaf": {"t":"d","s":{"Effectifs salariés":{"m":"EFF_SAL","l":{"Industrie":"GS=GS1",...}}}}
 //	    breakdown as categories (l: the breakdown of each category label): one more series
 //
+//	"logements-types": {"t":"s","w":{"m":"LOGEMENTS"},"s":{"Maisons":{"m":"LOGEMENTS","d":"TDW=1"},...,"Autres logements":{"m":"LOGEMENTS","o":true}}}
+//	    territories as categories, series as shares of a whole (w) in
+//	    percent: one more category, beside the territory
+//
 // A series names its measure (m) and breakdown (d); q divides by another
 // measure of the same period, f multiplies, n negates (men on the left of
-// a pyramid). r says the series are those of the région of the territory
-// (the quarterly series), the territory itself when it is a région or
-// France.
+// a pyramid). A breakdown of several parts joined by "|"
+// ("ACTIVITY=JZ|ACTIVITY=MN") is their sum, each part times its
+// coefficient in k when there is one (the tourist beds: two a hotel room,
+// three a campsite pitch); a part missing leaves the sum missing. In a
+// chart of shares, o marks the series that is what the other parts leave
+// of the whole; z names the breakdown of a total that, when it is 0, makes
+// every category 0 (a territory without campsites publishes no campsite
+// by star rating). r says the series are those of the région of the
+// territory (the quarterly series), the territory itself when it is a
+// région or France. A series named after the page's territory, which
+// changes from page to page, is the key "*" (the first series of its
+// chart).
 
 // chartCompare is how a chart takes a second territory.
 type chartCompare struct {
 	Mode   string                   `json:"t"`
 	Region bool                     `json:"r,omitempty"`
-	Series map[string]compareSeries `json:"s"` // by series name
+	Whole  *compareSeries           `json:"w,omitempty"` // of the shares (mode s)
+	Series map[string]compareSeries `json:"s"`           // by series name
 }
 
 type compareSeries struct {
@@ -44,8 +60,13 @@ type compareSeries struct {
 	Per     string            `json:"q,omitempty"`
 	Factor  float64           `json:"f,omitempty"`
 	Negate  bool              `json:"n,omitempty"`
+	Coefs   []float64         `json:"k,omitempty"` // of the parts of Dim joined by "|"
+	Rest    bool              `json:"o,omitempty"` // shares: the whole less the other parts
+	Zero    string            `json:"z,omitempty"` // breakdown of the total: when it is 0, so is every part
 
 	dims []string // of each category, while the chart is built
+	own  bool     // the series of the page's territory, whatever its name: key "*"
+	skip bool     // a series that takes no second territory (France's, beside a région's)
 }
 
 // compareSpec is a chart's compareSeries in the order of its series.
@@ -53,6 +74,7 @@ type compareSpec struct {
 	Mode   string
 	Series []compareSeries
 	Region bool
+	Whole  *compareSeries // mode s
 }
 
 // chartCompare names the series of the spec and labels its categories.
@@ -60,7 +82,7 @@ func (s chartSpec) chartCompare() *chartCompare {
 	if s.compare == nil || len(s.compare.Series) != len(s.series) {
 		return nil
 	}
-	c := &chartCompare{Mode: s.compare.Mode, Region: s.compare.Region, Series: map[string]compareSeries{}}
+	c := &chartCompare{Mode: s.compare.Mode, Region: s.compare.Region, Whole: s.compare.Whole, Series: map[string]compareSeries{}}
 	for i, cs := range s.compare.Series {
 		if cs.dims != nil {
 			cs.Labels = map[string]string{}
@@ -71,7 +93,13 @@ func (s chartSpec) chartCompare() *chartCompare {
 			}
 			cs.dims = nil
 		}
-		c.Series[s.series[i].Name] = cs
+		switch {
+		case cs.skip:
+		case cs.own:
+			c.Series["*"] = cs
+		default:
+			c.Series[s.series[i].Name] = cs
+		}
 	}
 	return c
 }
@@ -104,6 +132,13 @@ func (x *compareIndex) add(themes []themeView) {
 				continue
 			}
 			have.Region = have.Region || c.Region
+			// Pages render in parallel: a chart drawn two ways (creations
+			// by sector, one year or several) keeps the same mode whatever
+			// the order; compare.js reads each series by its own shape.
+			have.Mode = min(have.Mode, c.Mode)
+			if have.Whole == nil {
+				have.Whole = c.Whole
+			}
 			for name, s := range c.Series {
 				old, ok := have.Series[name]
 				if !ok {
@@ -117,7 +152,9 @@ func (x *compareIndex) add(themes []themeView) {
 						old.Labels = maps.Clone(old.Labels)
 					}
 					for l, d := range s.Labels {
-						if _, ok := old.Labels[l]; !ok {
+						// One breakdown per label whatever the order of
+						// the pages, should two pages disagree.
+						if have, ok := old.Labels[l]; !ok || d < have {
 							old.Labels[l] = d
 						}
 					}
@@ -219,6 +256,124 @@ func pyramidCompare(figs []indicator.Figure, bands []string) *compareSpec {
 			}
 			c.Series[s].dims[i] = f.Dim
 		}
+	}
+	return c
+}
+
+// sharesCompare describes a chart of shares (dashboard_themes.go): each
+// part of the whole, and what the parts leave of it when the chart shows
+// that too.
+func sharesCompare(s shareSpec) *compareSpec {
+	c := &compareSpec{Mode: "s", Whole: &compareSeries{Measure: s.measure, Dim: s.base}}
+	for _, p := range s.parts {
+		c.Series = append(c.Series, compareSeries{Measure: s.measure, Dim: p.dim})
+	}
+	if s.rest != "" {
+		c.Series = append(c.Series, compareSeries{Measure: s.measure, Dim: s.base, Rest: true})
+	}
+	return c
+}
+
+// groupDim is the breakdown of a group of sectors: the sum of its codes.
+func groupDim(key string, codes []string) string {
+	dims := make([]string, len(codes))
+	for i, c := range codes {
+		dims[i] = key + "=" + c
+	}
+	return strings.Join(dims, "|")
+}
+
+// sectorGroupsCompare describes the chart of business creations by group
+// of sectors (dashboard_entreprises.go), names being the groups shown: for
+// one year the groups are the categories of one series, for several each
+// group is a series over the years.
+func sectorGroupsCompare(names []string, groups []sectorGroup, oneYear bool) *compareSpec {
+	dims := make([]string, len(names))
+	for i, n := range names {
+		for _, g := range groups {
+			if g.name == n {
+				dims[i] = groupDim("ACTIVITY", g.codes)
+				break
+			}
+		}
+	}
+	if oneYear {
+		return &compareSpec{Mode: "d", Series: []compareSeries{{Measure: indicator.CreationsEnt, dims: dims}}}
+	}
+	c := &compareSpec{Mode: "t"}
+	for _, d := range dims {
+		c.Series = append(c.Series, compareSeries{Measure: indicator.CreationsEnt, Dim: d})
+	}
+	return c
+}
+
+// accommodationCompare describes the chart of tourist accommodation by
+// kind (dashboard_tourisme.go), cats being the kinds shown: the total of
+// each activity.
+func accommodationCompare(kinds []struct{ act, name string }, cats []string) *compareSpec {
+	dims := make([]string, len(cats))
+	for i, name := range cats {
+		for _, k := range kinds {
+			if k.name == name {
+				dims[i] = "ACTIVITY=" + k.act + ";RANKING=_T"
+			}
+		}
+	}
+	return &compareSpec{Mode: "d", Series: []compareSeries{{Measure: indicator.TourCapacite, dims: dims}}}
+}
+
+// starsCompare describes a chart of establishments and their places by
+// star rating (dashboard_tourisme.go), cats being the ratings shown.
+func starsCompare(act string, cats []string) *compareSpec {
+	dims := make([]string, len(cats))
+	for i, name := range cats {
+		for _, r := range rankingLabels {
+			if r.name == name {
+				dims[i] = "ACTIVITY=" + act + ";RANKING=" + r.code
+			}
+		}
+	}
+	total := "ACTIVITY=" + act + ";RANKING=_T"
+	return &compareSpec{Mode: "d", Series: []compareSeries{
+		{Measure: indicator.TourCapacite, dims: dims, Zero: total},
+		{Measure: indicator.TourPlaces, dims: slices.Clone(dims), Zero: total},
+	}}
+}
+
+// perInhabitantCompare describes the charts of perInhabitant
+// (dashboard_themes.go), by id: a count per n inhabitants.
+func perInhabitantCompare(id string, n float64) *compareSpec {
+	switch id {
+	case "creations-habitants":
+		return perInhabitants(indicator.CreationsEnt, n)
+	case "tourisme-lits": // as touristBeds counts them
+		c := perInhabitants(indicator.TourPlaces, n)
+		s := &c.Series[0]
+		for _, part := range []struct {
+			act  string
+			beds float64
+		}{{actHotels, bedsPerRoom}, {actCampsites, bedsPerPitch}, {actOthers, 1}} {
+			if s.Dim != "" {
+				s.Dim += "|"
+			}
+			s.Dim += "ACTIVITY=" + part.act + ";RANKING=_T"
+			s.Coefs = append(s.Coefs, part.beds)
+		}
+		return c
+	}
+	return nil
+}
+
+// regionalSectorsCompare describes the chart of a région's jobs by sector
+// as shares of its total (dashboard_urssaf.go): the series of the page's
+// région, named after it, then France's, which takes no second territory.
+func regionalSectorsCompare(parts []indicator.Figure, series int) *compareSpec {
+	c := dimCompare(nil, parts)
+	c.Region = true
+	s := &c.Series[0]
+	s.Per, s.Factor, s.own = indicator.EffSalTrim, 100, true
+	for len(c.Series) < series {
+		c.Series = append(c.Series, compareSeries{skip: true})
 	}
 	return c
 }

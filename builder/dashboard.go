@@ -108,6 +108,17 @@ func (d *dashboard) sourceLine(figs []indicator.Figure) string {
 	return fmt.Sprintf("Source : %s.", strings.Join(parts, " ; "))
 }
 
+// withSource appends to figs those of more that bring a source or vintage
+// figs lacks: all sourceLine needs of a chart's figures.
+func withSource(figs []indicator.Figure, more ...indicator.Figure) []indicator.Figure {
+	for _, f := range more {
+		if !slices.ContainsFunc(figs, func(g indicator.Figure) bool { return g.Source == f.Source && g.Vintage == f.Vintage }) {
+			figs = append(figs, f)
+		}
+	}
+	return figs
+}
+
 func ptr(v float64) *float64 { return &v }
 
 // cell formats a figure for a table.
@@ -180,7 +191,7 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 				periods = append(periods, f.Period)
 			}
 		}
-		all = append(all, l.figs...)
+		all = withSource(all, l.figs...)
 	}
 	if len(periods) == 0 {
 		return nil, nil
@@ -363,7 +374,7 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 			f, ok := c.fs.latest(m.measure)
 			text := "–"
 			if ok {
-				all = append(all, f)
+				all = withSource(all, f)
 				text = cell(f, decimals, unit)
 				if f.Status == indicator.Present {
 					vals[i] = ptr(f.Value)
@@ -424,7 +435,7 @@ func (d *dashboard) jobsPerInhabitant() (*chartView, error) {
 		row := rowView{Head: c.t.Name, Cells: []string{"–", "–", "–"}}
 		jobs, ok := c.fs.latest(indicator.EmploisLieu)
 		if ok {
-			all = append(all, jobs)
+			all = withSource(all, jobs)
 			row.Cells[0] = cell(jobs, 0, "")
 			if i == 0 {
 				period = jobs.Period

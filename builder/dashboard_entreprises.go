@@ -96,7 +96,7 @@ func (d *dashboard) creationsBySector() (*chartView, error) {
 					present = false
 					continue
 				}
-				all = append(all, f)
+				all = withSource(all, f)
 				found = true
 				if f.Status != indicator.Present {
 					present, text = false, cell(f, 0, "")
@@ -128,10 +128,10 @@ func (d *dashboard) creationsBySector() (*chartView, error) {
 			vals[i] = s[0]
 		}
 		spec := chartSpec{id: "creations-secteurs", kind: "hbar", categories: names, zero: true,
-			series: []chartSeries{{Name: "Entreprises créées", Values: vals}}}
+			series: []chartSeries{{Name: "Entreprises créées", Values: vals}}, compare: sectorGroupsCompare(names, groups, true)}
 		return d.chart(spec, "Créations d'entreprises par secteur en "+years[0], label+" en "+years[0], all, notes, tbl)
 	}
-	spec := chartSpec{id: "creations-secteurs", kind: "bar", categories: years, zero: true}
+	spec := chartSpec{id: "creations-secteurs", kind: "bar", categories: years, zero: true, compare: sectorGroupsCompare(names, groups, false)}
 	for i, name := range names {
 		spec.series = append(spec.series, chartSeries{Name: name, Values: series[i], Stack: "total"})
 	}

@@ -115,7 +115,7 @@ func (d *dashboard) shares(s shareSpec) (*chartView, error) {
 		}
 		whole, ok := c.fs.figureAt(s.measure, s.base, period)
 		if ok {
-			all = append(all, whole)
+			all = withSource(all, whole)
 			row.Cells[0] = cell(whole, 0, "")
 			secret = secret || i == 0 && whole.Status == indicator.Secret
 		}
@@ -128,12 +128,12 @@ func (d *dashboard) shares(s shareSpec) (*chartView, error) {
 			case !ok:
 				complete = false
 			case f.Status != indicator.Present:
-				all = append(all, f)
+				all = withSource(all, f)
 				row.Cells[1+j] = cell(f, 0, "")
 				complete = false
 				secret = secret || i == 0 && f.Status == indicator.Secret
 			default:
-				all = append(all, f)
+				all = withSource(all, f)
 				counts[j] = f.Value
 				sum += f.Value
 			}
@@ -166,7 +166,7 @@ func (d *dashboard) shares(s shareSpec) (*chartView, error) {
 	for i, c := range d.cmp {
 		cats[len(d.cmp)-1-i] = c.t.Name
 	}
-	spec := chartSpec{id: s.id, kind: "hbar", categories: cats, unit: "%", decimals: 1, percent: true}
+	spec := chartSpec{id: s.id, kind: "hbar", categories: cats, unit: "%", decimals: 1, percent: true, compare: sharesCompare(s)}
 	for j, name := range names {
 		v := slices.Clone(vals[j])
 		slices.Reverse(v)
@@ -199,7 +199,7 @@ func (d *dashboard) perInhabitant(id, title, label, what string, per float64, ra
 		cats[i] = c.t.Name
 		row := rowView{Head: c.t.Name, Cells: []string{"–", "–", "–"}}
 		v, text, figs, ok := count(c.fs)
-		all = append(all, figs...)
+		all = withSource(all, figs...)
 		if text != "" {
 			row.Cells[0] = text
 		}
@@ -223,7 +223,7 @@ func (d *dashboard) perInhabitant(id, title, label, what string, per float64, ra
 		notes = append(slices.Clone(notes), fmt.Sprintf("%s, %s : %s.", d.t.Name, lowerFirst(what), secretNote))
 	}
 	spec := chartSpec{id: id, kind: "bar", categories: cats, zero: true, decimals: 1,
-		series: []chartSeries{{Name: ratioName, Values: vals}}}
+		series: []chartSeries{{Name: ratioName, Values: vals}}, compare: perInhabitantCompare(id, per)}
 	c, err := d.chart(spec, title, label, all, notes, tbl)
 	if c != nil {
 		c.Source = strings.TrimSuffix(c.Source, ".") + fmt.Sprintf(" ; habitants : Insee, population légale %d.", popYear)

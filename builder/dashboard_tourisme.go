@@ -62,7 +62,7 @@ func (d *dashboard) accommodation() (*chartView, error) {
 			continue
 		}
 		period = n.Period
-		all = append(all, n)
+		all = withSource(all, n)
 		row := rowView{Head: k.name, Cells: []string{cell(n, 0, ""), "–"}}
 		var v *float64
 		if n.Status == indicator.Present {
@@ -70,7 +70,7 @@ func (d *dashboard) accommodation() (*chartView, error) {
 			some = some || n.Value > 0
 		}
 		if p, ok := d.fs.figureAt(indicator.TourPlaces, n.Dim, n.Period); ok {
-			all = append(all, p)
+			all = withSource(all, p)
 			row.Cells[1] = cell(p, 0, capacityUnit(k.act))
 		}
 		cats = append(cats, k.name)
@@ -81,7 +81,7 @@ func (d *dashboard) accommodation() (*chartView, error) {
 		return nil, nil
 	}
 	spec := chartSpec{id: "tourisme-hebergements", kind: "hbar", categories: cats, zero: true,
-		series: []chartSeries{{Name: "Établissements", Values: vals}}}
+		series: []chartSeries{{Name: "Établissements", Values: vals}}, compare: accommodationCompare(kinds, cats)}
 	return d.chart(spec, "Hébergements touristiques en "+period,
 		fmt.Sprintf("Hôtels, campings et autres hébergements collectifs de tourisme à %s en %s", d.t.Name, period),
 		all, []string{"Autres hébergements collectifs : villages de vacances, résidences de tourisme, auberges de jeunesse, centres sportifs."}, tbl)
@@ -108,14 +108,14 @@ func (d *dashboard) byStars(id, act, title, what, places string) (*chartView, er
 		row := rowView{Head: r.name, Cells: []string{"–", "–"}}
 		var nv, pv *float64
 		if okN {
-			all = append(all, n)
+			all = withSource(all, n)
 			row.Cells[0] = cell(n, 0, "")
 			if n.Status == indicator.Present {
 				nv = ptr(n.Value)
 			}
 		}
 		if okP {
-			all = append(all, p)
+			all = withSource(all, p)
 			row.Cells[1] = cell(p, 0, "")
 			if p.Status == indicator.Present {
 				pv = ptr(p.Value)
@@ -129,13 +129,13 @@ func (d *dashboard) byStars(id, act, title, what, places string) (*chartView, er
 		return nil, nil
 	}
 	total2 := rowView{Head: "Total", Cells: []string{cell(total, 0, ""), "–"}}
-	all = append(all, total)
+	all = withSource(all, total)
 	if p, ok := d.fs.figureAt(indicator.TourPlaces, total.Dim, total.Period); ok {
-		all = append(all, p)
+		all = withSource(all, p)
 		total2.Cells[1] = cell(p, 0, "")
 	}
 	tbl.Rows = append(tbl.Rows, total2)
-	spec := chartSpec{id: id, kind: "bar", categories: cats, zero: true, series: []chartSeries{
+	spec := chartSpec{id: id, kind: "bar", categories: cats, zero: true, compare: starsCompare(act, cats), series: []chartSeries{
 		{Name: what, Values: ns}, {Name: places, Values: ps, Right: true},
 	}}
 	c, err := d.chart(spec, title+" en "+total.Period,

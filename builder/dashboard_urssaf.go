@@ -181,7 +181,7 @@ func (d *dashboard) regionalSectors() (*chartView, error) {
 					if nat[i] != nil {
 						text = formatPercent(*nat[i])
 					}
-					all = append(all, g)
+					all = withSource(all, g)
 				}
 			}
 			row.Cells = append(row.Cells, text)
@@ -192,7 +192,8 @@ func (d *dashboard) regionalSectors() (*chartView, error) {
 	if len(fr) > 0 {
 		series = append(series, chartSeries{Name: france.Name, Values: nat})
 	}
-	spec := chartSpec{id: "secteurs-regionaux", kind: "hbar", categories: cats, unit: "%", decimals: 1, zero: true, series: series}
+	spec := chartSpec{id: "secteurs-regionaux", kind: "hbar", categories: cats, unit: "%", decimals: 1, zero: true, series: series,
+		compare: regionalSectorsCompare(parts, len(series))}
 	label := fmt.Sprintf("Part de chaque secteur dans l'emploi salarié privé de %s au trimestre %s", d.t.Name, period)
 	if len(fr) > 0 {
 		label += ", comparée à la France"
@@ -261,7 +262,7 @@ func (d *dashboard) homeEmployeesRate() (*chartView, error) {
 			if f.Period != period {
 				continue
 			}
-			all = append(all, f)
+			all = withSource(all, f)
 			row.Cells[0] = cell(f, 0, "")
 			if p, ok := populationNear(c.t, year); ok && f.Status == indicator.Present && p.Value > 0 {
 				r := f.Value / float64(p.Value) * 1000

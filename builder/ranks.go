@@ -17,7 +17,13 @@ import (
 //     communes of France of the same size band (sizeBands);
 //   - an EPCI among the EPCI of its région (the région of most of its
 //     members);
-//   - a département among the départements, a région among the régions.
+//   - a département among the départements, a région among the régions;
+//   - an arrondissement (départemental) among the arrondissements of its
+//     région: a département has 1 to 7, too few to rank among, a région
+//     5 to 40;
+//   - a study zone among the zones of the same zoning in France (zones
+//     d'emploi, unités urbaines, aires d'attraction des villes, bassins de
+//     vie; API builds only: the offline source has no zones).
 //
 // Rank 1 is the highest value. Equal values (as shown, after rounding)
 // share the best rank and are said "ex aequo"; the next rank counts them
@@ -76,6 +82,12 @@ func peerKeys(t *geo.Territory) [2]string {
 		return [2]string{"departements"}
 	case geo.Region:
 		return [2]string{"regions"}
+	case geo.ArrondissementDep:
+		if r := t.Region; r != nil && r.Kind == geo.Region {
+			return [2]string{"arr/" + r.Code}
+		}
+	case geo.ZoneEmploi, geo.UniteUrbaine, geo.AireAttraction, geo.BassinVie:
+		return [2]string{"zone/" + t.Kind.Slug()}
 	}
 	return [2]string{}
 }
@@ -101,8 +113,26 @@ func peerLabel(key string, t *geo.Territory) string {
 		return "départements"
 	case "regions":
 		return "régions"
+	case "arr":
+		if t.Region != nil {
+			return "arrondissements de la région " + t.Region.Name
+		}
+		return "arrondissements de la région"
+	case "zone":
+		return lowerFirst(t.Kind.Plural()) + " de France"
 	}
 	return ""
+}
+
+// masculine reports whether a territory's kind is a masculine noun in
+// French (un département, un arrondissement, un bassin de vie): its first
+// rank is "1er", not "1re".
+func masculine(k geo.Kind) bool {
+	switch k {
+	case geo.Departement, geo.ArrondissementDep, geo.Arrondissement, geo.BassinVie:
+		return true
+	}
+	return false
 }
 
 // epciRegion is the région of most of an EPCI's members (ties: the first
@@ -154,10 +184,15 @@ type rankTable struct {
 	cells [][2][statCols]rankCell
 }
 
-// rankAll ranks every territory of the build in its complete groups.
-func rankAll(ref *geo.Referential, terrs []*geo.Territory, s *siteStats) rankTable {
-	want := map[string]int{} // members of each group in the referential
-	for _, t := range ref.All {
+// rankAll ranks every territory of the build in its complete groups: the
+// groups of the referential and of the study zonings (nil: none).
+func rankAll(ref *geo.Referential, zones *geo.Zonings, terrs []*geo.Territory, s *siteStats) rankTable {
+	want := map[string]int{} // members of each group in the referential and zonings
+	all := ref.All
+	if zones != nil {
+		all = slices.Concat(ref.All, zones.All)
+	}
+	for _, t := range all {
 		for _, k := range peerKeys(t) {
 			if k != "" {
 				want[k]++
@@ -239,9 +274,9 @@ func ordinal(n int, feminine bool) string {
 
 // rankTexts returns the ranks of a territory for a column, as phrases:
 // "58e sur 266 communes du Rhône", "3e ex aequo sur 42 communes de
-// France de 100 000 habitants ou plus". feminine agrees the first rank
-// with the territory's kind (une commune, une intercommunalité, une
-// région: "1re"; un département: "1er").
+// France de 100 000 habitants ou plus". The first rank agrees with the
+// territory's kind (une commune, une intercommunalité, une région, une
+// zone d'emploi: "1re"; un département, un arrondissement: "1er").
 func (s *siteStats) rankTexts(t *geo.Territory, c statCol) []string {
 	if s == nil {
 		return nil
@@ -250,7 +285,7 @@ func (s *siteStats) rankTexts(t *geo.Territory, c statCol) []string {
 	if !ok {
 		return nil
 	}
-	feminine := t.Kind != geo.Departement
+	feminine := !masculine(t.Kind)
 	var out []string
 	for slot, gi := range s.ranks.of[i] {
 		if gi < 0 {

@@ -93,8 +93,10 @@ func (s *siteStats) rowOf(t *geo.Territory) *statRow {
 }
 
 // computeStats runs the pre-pass over the territories of the build with a
-// bounded pool of workers, then ranks the territories among their peers.
-func computeStats(ctx context.Context, ref *geo.Referential, terrs []*geo.Territory, figs *figureCache, workers int) (*siteStats, error) {
+// bounded pool of workers, then ranks the territories among their peers
+// (those of the referential, and the study zones of zones, which may be
+// nil).
+func computeStats(ctx context.Context, ref *geo.Referential, zones *geo.Zonings, terrs []*geo.Territory, figs *figureCache, workers int) (*siteStats, error) {
 	s := &siteStats{row: make(map[*geo.Territory]int32, len(terrs)), rows: make([]statRow, len(terrs))}
 	for i, t := range terrs {
 		s.row[t] = int32(i)
@@ -130,7 +132,7 @@ func computeStats(ctx context.Context, ref *geo.Referential, terrs []*geo.Territ
 		}
 	}
 	s.period[colPop] = strconv.Itoa(s.last)
-	s.ranks = rankAll(ref, terrs, s)
+	s.ranks = rankAll(ref, zones, terrs, s)
 	return s, ctx.Err()
 }
 

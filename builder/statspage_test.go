@@ -62,9 +62,8 @@ func TestRanksAndChildTables(t *testing.T) {
 	if err := json.Unmarshal(specsJSON, &specs); err != nil {
 		t.Fatalf("comparer.json: %v", err)
 	}
-	// The charts of the population, income and employment themes; the
-	// themes added later (housing, tourism, businesses, households) have
-	// no compare spec yet.
+	// The charts of the population, income and employment themes (every
+	// chart of a page: TestEveryChartCompares).
 	for _, id := range []string{"population-legale", "population-historique", "pyramide-ages", "naissances-deces", "revenus-deciles",
 		"pauvrete", "activite-chomage", "emplois", "emploi-salarie", "secteurs-urssaf", "etablissements-insee"} {
 		if lyon.Find("figure#"+id).Length() == 0 {
@@ -126,7 +125,7 @@ func BenchmarkStats(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		figs := newFigureCache(offline.New(ref))
-		s, err := computeStats(context.Background(), ref, ref.All, figs, runtime.GOMAXPROCS(0))
+		s, err := computeStats(context.Background(), ref, nil, ref.All, figs, runtime.GOMAXPROCS(0))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,7 @@ const comparedJS = `(function (name) {
         });
       });
     }
-    return {id: el.closest('figure').id, drawn: !!o, compared: found};
+    return {id: el.closest('figure').id, drawn: !!o, compared: found, marked: el.getAttribute('data-compared') || ''};
   });
 })`
 
@@ -62,34 +63,34 @@ type comparedChart struct {
 	ID       string `json:"id"`
 	Drawn    bool   `json:"drawn"`
 	Compared bool   `json:"compared"`
+	Marked   string `json:"marked"` // data-compared: the name compare.js drew
 }
 
-// checkCompared fails for every chart that does not show the territory.
-func checkCompared(t *testing.T, tb *tab, what, name string) {
+// checkCompared fails for every chart that does not show the territory
+// with a value, or that compare.js did not mark compared (data-compared)
+// with the other territory's name (other), and when the page has fewer
+// than min charts: every chart of the page compares.
+func checkCompared(t *testing.T, tb *tab, what, name, other string, min int) {
 	t.Helper()
 	expr := comparedJS + "(" + jsString(name) + ")"
-	tb.waitUntil(drawTimeout, expr+`.every(function (c) { return c.compared; })`)
+	tb.waitUntil(drawTimeout, expr+`.every(function (c) { return c.compared && c.marked; })`)
 	charts := eval[[]comparedChart](tb, expr)
-	if len(charts) == 0 {
-		t.Fatalf("%s: no chart", what)
+	if len(charts) < min {
+		t.Fatalf("%s: %d charts, want at least %d", what, len(charts), min)
 	}
 	specs := comparable(t)
-	shown, skipped := 0, []string{}
 	for _, c := range charts {
 		if !specs[c.ID] {
-			skipped = append(skipped, c.ID) // no spec: compare.js leaves it alone
-			continue
+			t.Errorf("%s: chart #%s has no compare spec in comparer.json", what, c.ID)
 		}
 		if !c.Drawn || !c.Compared {
 			t.Errorf("%s: chart #%s does not show %s (drawn %v)", what, c.ID, name, c.Drawn)
-		} else {
-			shown++
+		}
+		if c.Marked != other {
+			t.Errorf("%s: chart #%s: data-compared = %q, want %q", what, c.ID, c.Marked, other)
 		}
 	}
-	if shown == 0 {
-		t.Errorf("%s: no chart shows %s", what, name)
-	}
-	t.Logf("%s: %d charts show %s; not comparable (no spec in comparer.json): %v", what, shown, name, skipped)
+	t.Logf("%s: all %d charts show %s", what, len(charts), name)
 }
 
 // TestCompare picks Paris in the "Comparer avec…" box of Lyon's page with
@@ -122,14 +123,17 @@ func TestCompare(t *testing.T) {
 	if got := eval[string](tb, `location.pathname`); got != "/commune/69123/" {
 		t.Errorf("after picking Paris, at %s, want to stay on Lyon's page", got)
 	}
+	// Every theme, those of issue 12 included.
 	for _, id := range []string{"population-legale", "population-historique", "pyramide-ages", "naissances-deces", "revenus-deciles",
-		"pauvrete", "activite-chomage", "emplois", "emploi-salarie", "secteurs-urssaf", "etablissements-insee"} {
+		"pauvrete", "activite-chomage", "emplois", "emploi-salarie", "secteurs-urssaf", "etablissements-insee",
+		"creations", "creations-secteurs", "creations-habitants", "logements-categories", "logements-types", "logements-statut",
+		"tourisme-hebergements", "tourisme-hotels", "tourisme-lits", "diplomes", "menages-taille", "familles"} {
 		if !comparable(t)[id] {
 			t.Errorf("chart %s is not in comparer.json", id)
 		}
 	}
-	checkCompared(t, tb, "Lyon with Paris", "Paris")
-	checkCompared(t, tb, "Lyon with Paris", "Lyon") // the page's own series keep its name
+	checkCompared(t, tb, "Lyon with Paris", "Paris", "Paris", 23)
+	checkCompared(t, tb, "Lyon with Paris", "Lyon", "Paris", 23) // the page's own series keep its name
 	tb.screenshot("compare-lyon-paris.png", true)
 	if s := eval[string](tb, `document.querySelector('#comparer .compare-status').textContent`); !strings.Contains(s, "Paris") {
 		t.Errorf("status = %q, want it to name Paris", s)
@@ -148,14 +152,20 @@ func TestCompare(t *testing.T) {
 	// The address is shareable.
 	tb.open("commune/69123/#comparer=commune-75056")
 	tb.waitCharts()
-	checkCompared(t, tb, "opened at #comparer=commune-75056", "Paris")
+	checkCompared(t, tb, "opened at #comparer=commune-75056", "Paris", "Paris", 23)
 	tb.checkClean("opened at #comparer=commune-75056")
 
 	// A département compared with another, quarterly regional series included.
 	tb.open("departement/69/#comparer=departement-75")
 	tb.waitCharts()
-	checkCompared(t, tb, "Rhône with Paris (département)", "Paris")
+	checkCompared(t, tb, "Rhône with Paris (département)", "Paris", "Paris", 30)
 	tb.checkClean("Rhône with Paris")
+
+	// A région with another: the regional series by sector too.
+	tb.open("region/84/#comparer=region-11")
+	tb.waitCharts()
+	checkCompared(t, tb, "Auvergne-Rhône-Alpes with Île-de-France", "Île-de-France", "Île-de-France", 31)
+	tb.checkClean("Auvergne-Rhône-Alpes with Île-de-France")
 
 	// A territory outside the site: said, not broken.
 	tb.open("commune/69123/#comparer=commune-13055")
@@ -168,7 +178,7 @@ func TestCompare(t *testing.T) {
 	tb.do("phone viewport", phone)
 	tb.open("commune/69123/#comparer=commune-75056")
 	tb.waitCharts()
-	checkCompared(t, tb, "on a phone", "Paris")
+	checkCompared(t, tb, "on a phone", "Paris", "Paris", 23)
 	if w := eval[[]int](tb, `[document.documentElement.clientWidth, document.documentElement.scrollWidth]`); w[1] > w[0] {
 		t.Errorf("on a phone, comparing scrolls sideways: %d px of content in %d px", w[1], w[0])
 	}
@@ -286,4 +296,92 @@ func TestAccessibilityCompare(t *testing.T) {
 			tb.checkClean(tc.path)
 		})
 	}
+}
+
+// valuesJS returns what a chart draws for a territory (name), by series
+// and category ("Maisons|Paris", "Hôtels|2 étoiles"): on the territory's
+// own page (own), its category (first of a column chart, last of a bar
+// chart: on top) or its series; on a page comparing it, the category named
+// after it, or the series "… – name". Values are numbers, or null.
+const valuesJS = `(function (id, name, own) {
+  var el = document.querySelector('#' + id + ' .chart');
+  var c = el && window.echarts && echarts.getInstanceByDom(el);
+  if (!c) return null;
+  var o = c.getOption();
+  var horizontal = false;
+  var axis = (o.xAxis || []).filter(function (a) { return a.type === 'category' && a.data; })[0];
+  if (!axis) {
+    axis = (o.yAxis || []).filter(function (a) { return a.type === 'category' && a.data; })[0];
+    horizontal = true;
+  }
+  if (!axis) return null;
+  var cats = axis.data.map(function (d) { return d && typeof d === 'object' ? d.value : d; });
+  var num = function (v) {
+    if (v && typeof v === 'object') v = v.value;
+    return typeof v === 'number' ? v : null;
+  };
+  var out = {};
+  if (cats.indexOf(name) >= 0) {
+    var i = own ? (horizontal ? cats.length - 1 : 0) : cats.indexOf(name);
+    o.series.forEach(function (s) { out[s.name + '|' + name] = num(s.data[i]); });
+    return out;
+  }
+  o.series.forEach(function (s) {
+    var base = String(s.name);
+    var suffix = ' – ' + name;
+    if (!own) {
+      if (base.slice(-suffix.length) !== suffix) return;
+      base = base.slice(0, -suffix.length);
+    }
+    cats.forEach(function (cat, j) { out[base + '|' + cat] = num(s.data[j]); });
+  });
+  return out;
+})`
+
+// TestCompareMatchesOwnPage: what Lyon's page draws for Paris when
+// comparing is what Paris's own page draws for Paris (compare.js computes
+// the shares, sums and ratios as the builder does), chart by chart for the
+// charts of shares, sums and ratios.
+func TestCompareMatchesOwnPage(t *testing.T) {
+	tb := newTab(t)
+	tb.do("desktop viewport", desktop)
+	ids := []string{"creations-secteurs", "creations-habitants", "logements-categories", "logements-types", "logements-statut",
+		"tourisme-hebergements", "tourisme-hotels", "tourisme-lits", "diplomes", "menages-taille", "familles",
+		"revenus-deciles", "emplois", "secteurs-urssaf"}
+	tb.open("commune/75056/")
+	tb.waitCharts()
+	own := map[string]map[string]*float64{}
+	for _, id := range ids {
+		own[id] = eval[map[string]*float64](tb, valuesJS+"("+jsString(id)+`, "Paris", true)`)
+		if len(own[id]) == 0 {
+			t.Errorf("Paris's page: chart %s draws nothing for Paris", id)
+		}
+	}
+	tb.open("commune/69123/#comparer=commune-75056")
+	tb.waitCharts()
+	tb.waitUntil(drawTimeout, `document.querySelectorAll('.chart[data-compared]').length === document.querySelectorAll('.chart[data-options], .chart[data-option]').length`)
+	str := func(v *float64) string {
+		if v == nil {
+			return "none"
+		}
+		return fmt.Sprint(*v)
+	}
+	for _, id := range ids {
+		got := eval[map[string]*float64](tb, valuesJS+"("+jsString(id)+`, "Paris", false)`)
+		both := 0
+		for k, want := range own[id] {
+			v, ok := got[k]
+			if !ok {
+				continue // a category Lyon's chart does not have
+			}
+			both++
+			if (v == nil) != (want == nil) || v != nil && math.Abs(*v-*want) > 0.051 {
+				t.Errorf("chart %s, %s: Lyon's page draws %s for Paris, Paris's page %s", id, k, str(v), str(want))
+			}
+		}
+		if both == 0 {
+			t.Errorf("chart %s: no series and category drawn for Paris on both pages (Paris's page %d, Lyon's %d)", id, len(own[id]), len(got))
+		}
+	}
+	tb.checkClean("compare Lyon with Paris, values")
 }
