@@ -101,20 +101,19 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 		t.Errorf("the build made %d Métadonnées calls, want %d (4 lists, one per zone)", metaCalls, 4+len(zones))
 	}
 	// The figures of the page are those of the download, which come from the cache.
-	b, _ := os.ReadFile(filepath.Join(dir, "public", "api", "commune", "2A004.json"))
-	var api struct {
-		Illustratif bool
-		Series      []struct{ Mesure, Source string }
-	}
+	// Ajaccio's are in the bundle of the communes of Corse-du-Sud.
+	b, _ := os.ReadFile(filepath.Join(dir, "public", "api", "commune", "departement-2A.json"))
+	var api struct{ Illustratif bool }
 	if err := json.Unmarshal(b, &api); err != nil {
 		t.Fatal(err)
 	}
+	series := communeSeries(t, dir, "api/commune/departement-2A.json", "2A004")
 	sources := map[string]bool{}
-	for _, s := range api.Series {
+	for _, s := range series {
 		sources[s.Source] = true
 	}
-	if api.Illustratif || len(api.Series) < 3 {
-		t.Errorf("download: illustrative %v, %d series", api.Illustratif, len(api.Series))
+	if api.Illustratif || len(series) < 3 {
+		t.Errorf("download: illustrative %v, %d series", api.Illustratif, len(series))
 	}
 	t.Logf("sources of the download: %v", sources)
 	// The URSSAF charts of issue 10 show the fake portal's figures.

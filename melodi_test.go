@@ -58,28 +58,62 @@ func melodiSite(t *testing.T) (srv *meloditest.Server, cfg string, dir string, z
 	return srv, cfg, dir, zones
 }
 
-// apiSeries reads the series of a territory's JSON download.
-func apiSeries(t *testing.T, dir, rel string) []struct {
+// downloadSeries is a series of a territory's JSON download.
+type downloadSeries struct {
 	Mesure, Source, Millesime, Ventilation string
 	Periodes                               []string
 	Valeurs                                []*float64
-} {
+}
+
+// apiSeries reads the series of a territory's JSON download.
+func apiSeries(t *testing.T, dir, rel string) []downloadSeries {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "public", rel))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var api struct {
-		Series []struct {
-			Mesure, Source, Millesime, Ventilation string
-			Periodes                               []string
-			Valeurs                                []*float64
-		}
-	}
+	var api struct{ Series []downloadSeries }
 	if err := json.Unmarshal(b, &api); err != nil {
 		t.Fatal(err)
 	}
 	return api.Series
+}
+
+// communeSeries reads the series of a commune from its département's
+// JSON bundle (rel): each of the commune's values with its series'
+// description.
+func communeSeries(t *testing.T, dir, rel, code string) []downloadSeries {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "public", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bundle struct {
+		Series   []downloadSeries
+		Communes []struct {
+			Code    string
+			Valeurs [][]*float64
+		}
+	}
+	if err := json.Unmarshal(b, &bundle); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range bundle.Communes {
+		if c.Code != code {
+			continue
+		}
+		var out []downloadSeries
+		for i, v := range c.Valeurs {
+			if v != nil {
+				s := bundle.Series[i]
+				s.Valeurs = v
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	t.Fatalf("%s is not in %s", code, rel)
+	return nil
 }
 
 // TestRhoneFromMELODI fetches the Rhône from a fake MELODI speaking the
@@ -98,7 +132,7 @@ func TestRhoneFromMELODI(t *testing.T) {
 	}
 
 	datasets := map[string]int{}
-	for _, s := range apiSeries(t, dir, "api/commune/69123.json") {
+	for _, s := range communeSeries(t, dir, "api/commune/departement-69.json", "69123") {
 		ds, _, _ := strings.Cut(s.Millesime, " ")
 		datasets[ds]++
 	}
@@ -237,7 +271,7 @@ func TestRemovedDatasetFetchFailsBuildGoesOn(t *testing.T) {
 		t.Errorf("summary = %q, want DS_TOUR_CAP listed as stale", s)
 	}
 	datasets := map[string]bool{}
-	for _, s := range apiSeries(t, dir, "api/commune/69123.json") {
+	for _, s := range communeSeries(t, dir, "api/commune/departement-69.json", "69123") {
 		ds, _, _ := strings.Cut(s.Millesime, " ")
 		datasets[ds] = true
 	}

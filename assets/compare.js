@@ -24,7 +24,8 @@
  *   so it is not in the page's HTML. Its input searches with search.js
  *   (window.territoiresSearch.find). Picking a territory puts it in the
  *   address (#comparer=commune-75056, shareable); the territory's figures
- *   are then read from the static API (/api/commune/75056.json) and
+ *   are then read from the static API (/api/commune/departement-75.json
+ *   for a commune, /api/epci/200046977.json for the others) and
  *   charts.js draws each chart again with them, as /api/comparer.json says
  *   for each chart id and series name (builder/compare.go). The API's root
  *   is the site's, read from the search form (data-index="ROOT/search/").
@@ -410,6 +411,48 @@
     if (window.territoiresCharts) window.territoiresCharts.redraw();
   }
 
+  // bundleOf names the file that holds a commune's figures with those of
+  // the other communes of its département or collectivité (builder/bundle.go):
+  // the first two characters of its code, three from 97 or 98 on; 975, 977,
+  // 978 and 98x are collectivités d'outre-mer.
+  function bundleOf(code) {
+    var d = /^9[78]/.test(code) ? code.slice(0, 3) : code.slice(0, 2);
+    return (/^(97[578]|98)/.test(d) ? 'collectivite-outre-mer-' : 'departement-') + d;
+  }
+
+  // fromBundle returns a commune's figures from its bundle in the shape of
+  // a territory's own file: {territoire, series: [{theme, mesure, …,
+  // valeurs, statuts}]}.
+  function fromBundle(bundle, code) {
+    var c = (bundle.communes || []).filter(function (x) { return x.code === code; })[0];
+    if (!c) throw new Error('commune ' + code + ' not in its file');
+    var series = [];
+    (c.valeurs || []).forEach(function (v, i) {
+      if (!v) return;
+      var s = {};
+      var d = bundle.series[i];
+      Object.keys(d).forEach(function (k) { s[k] = d[k]; });
+      s.valeurs = v;
+      if (c.statuts && c.statuts[i]) s.statuts = c.statuts[i];
+      series.push(s);
+    });
+    var file = { territoire: { code: c.code, type: 'commune', nom: c.nom, page: c.page } };
+    if (c.parents) file.territoire.parents = c.parents;
+    if (bundle.illustratif) {
+      file.illustratif = true;
+      file.avertissement = bundle.avertissement;
+    }
+    file.series = series;
+    return file;
+  }
+
+  // loadTerritory reads a territory's figures from the static API: a
+  // commune's from its département's bundle, the others' from their file.
+  function loadTerritory(kind, code) {
+    if (kind !== 'commune') return getJSON(api + kind + '/' + code + '.json');
+    return getJSON(api + 'commune/' + bundleOf(code) + '.json').then(function (b) { return fromBundle(b, code); });
+  }
+
   function apply() {
     var want = parseHash();
     var mine = ++seq;
@@ -429,7 +472,7 @@
       });
     }
     Promise.resolve(specs).then(function () {
-      return getJSON(api + want.kind + '/' + want.code + '.json');
+      return loadTerritory(want.kind, want.code);
     }).then(function (file) {
       var t = file.territoire || {};
       var next = { name: t.nom || want.code, kind: want.kind, code: want.code, page: t.page, own: index(file), region: null };

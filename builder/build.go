@@ -151,6 +151,7 @@ type build struct {
 	compares    compareIndex // how each chart takes a second territory (compare.go)
 	charts      atomic.Bool  // some page has a chart: publish the embed page
 	csv         *csvFiles
+	bundles     *jsonBundles // the communes' JSON (bundle.go)
 }
 
 // prepare parses the templates and computes the site-wide view.
@@ -253,6 +254,7 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // renderPages renders one page per territory with a bounded pool of workers.
 func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Territory, workers int, progress func(done, total int)) error {
 	b.csv = newCSVFiles(terrs)
+	b.bundles = newJSONBundles(terrs)
 	b.built = make(map[*geo.Territory]bool, len(terrs))
 	for _, t := range terrs {
 		b.built[t] = true
@@ -311,8 +313,8 @@ func hasCharts(themes []themeView) bool {
 	return false
 }
 
-// publishDownloads writes the JSON file of a territory's figures and hands
-// its CSV rows to the shared CSV file that holds them.
+// publishDownloads hands a territory's figures to its JSON file (bundle.go)
+// and its CSV rows to the shared CSV file that holds them.
 func (b *build) publishDownloads(pub *Publisher, t *geo.Territory, figs []indicator.Figure) error {
 	own := ownFigures(t, figs)
 	buf := bufs.Get().(*bytes.Buffer)
@@ -322,11 +324,7 @@ func (b *build) publishDownloads(pub *Publisher, t *geo.Territory, figs []indica
 	if err := b.csv.add(pub, t, buf.Bytes()); err != nil {
 		return err
 	}
-	buf.Reset()
-	if err := b.site.writeJSON(buf, t, own); err != nil {
-		return fmt.Errorf("json: %w", err)
-	}
-	return pub.Write(apiPath(t)+".json", buf.Bytes())
+	return b.publishJSON(pub, t, apiSeriesOf(own))
 }
 
 // publishHTML renders a template, minified when parsed, into a pooled

@@ -336,13 +336,13 @@ departements = ["69"]
 	if want := []string{"population", "logement"}; !slices.Equal(got, want) {
 		t.Errorf("sections of Lyon's page = %v, want %v", got, want)
 	}
-	b, err := os.ReadFile(filepath.Join(site.Path(site.Output), "api/commune/69123.json"))
+	b, err := os.ReadFile(filepath.Join(site.Path(site.Output), "api/commune/departement-69.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range []string{indicator.RevenuMedian, indicator.TourPlaces, indicator.Diplomes} {
 		if !strings.Contains(string(b), `"`+m+`"`) {
-			t.Errorf("api/commune/69123.json lacks %s, a figure of a theme not shown: downloads keep every figure", m)
+			t.Errorf("api/commune/departement-69.json lacks %s, a figure of a theme not shown: downloads keep every figure", m)
 		}
 	}
 }

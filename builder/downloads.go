@@ -18,7 +18,8 @@ import (
 )
 
 // Downloads: for every territory, its figures as JSON at
-// /api/{kind}/{code}.json; the same figures as CSV, one file per
+// /api/{kind}/{code}.json, the communes' in one file per département
+// (bundle.go); the same figures as CSV, one file per
 // département for its communes, zipped (/api/commune/departement-69.zip
 // holds communes-departement-69.csv: 160 MB of CSV for the whole country
 // take 15 MB), and one file per kind for the other territories
@@ -224,14 +225,17 @@ func writeCSVRows(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) 
 
 // apiTerritory is a territory in the JSON downloads.
 type apiTerritory struct {
-	Code    string `json:"code"`
-	Type    string `json:"type"`
-	Nom     string `json:"nom"`
-	Page    string `json:"page"`
-	Parents []struct {
-		Code string `json:"code"`
-		Type string `json:"type"`
-	} `json:"parents,omitempty"`
+	Code    string      `json:"code"`
+	Type    string      `json:"type"`
+	Nom     string      `json:"nom"`
+	Page    string      `json:"page"`
+	Parents []apiParent `json:"parents,omitempty"`
+}
+
+// apiParent names a parent of a territory in the JSON downloads.
+type apiParent struct {
+	Code string `json:"code"`
+	Type string `json:"type"`
 }
 
 // apiSeries groups the figures of one measure and source, in columns:
@@ -281,32 +285,42 @@ type apiFile struct {
 func (s *siteView) apiTerritory(t *geo.Territory) apiTerritory {
 	a := apiTerritory{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name, Page: s.abs(t.Path())}
 	for _, p := range t.Parents() {
-		a.Parents = append(a.Parents, struct {
-			Code string `json:"code"`
-			Type string `json:"type"`
-		}{p.Code, p.Kind.Slug()})
+		a.Parents = append(a.Parents, apiParent{p.Code, p.Kind.Slug()})
 	}
 	return a
 }
 
-// writeJSON writes a territory's figures grouped in series, in the order
-// of the figures.
-func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) error {
-	f := apiFile{Territoire: s.apiTerritory(t), Series: []apiSeries{}}
-	if s.Illustrative {
-		f.Illustratif = true
-		f.Avertissement = "Hormis les populations légales, ces chiffres sont synthétiques (illustratifs) et ne sont pas des statistiques officielles."
+// writeJSON writes a territory's file: the territory, then its series
+// (apiSeriesOf).
+func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, series []apiSeries) error {
+	f := apiFile{Territoire: s.apiTerritory(t), Series: series}
+	f.Illustratif, f.Avertissement = s.warning()
+	return encodeJSON(buf, f)
+}
+
+// warning returns the flag and the notice of the JSON downloads when the
+// figures are synthetic.
+func (s *siteView) warning() (bool, string) {
+	if !s.Illustrative {
+		return false, ""
 	}
+	return true, "Hormis les populations légales, ces chiffres sont synthétiques (illustratifs) et ne sont pas des statistiques officielles."
+}
+
+// apiSeriesOf groups figures in series, one per measure and source, in the
+// order of the figures.
+func apiSeriesOf(figs []indicator.Figure) []apiSeries {
+	series := []apiSeries{}
 	index := map[[2]string]int{}
 	for _, fig := range figs {
 		key := [2]string{fig.Measure, fig.Source}
 		i, ok := index[key]
 		if !ok {
-			i = len(f.Series)
+			i = len(series)
 			index[key] = i
-			f.Series = append(f.Series, apiSeries{Theme: string(fig.Theme), Mesure: fig.Measure, Source: fig.Source})
+			series = append(series, apiSeries{Theme: string(fig.Theme), Mesure: fig.Measure, Source: fig.Source})
 		}
-		s := &f.Series[i]
+		s := &series[i]
 		n := len(s.Periodes)
 		column(&s.Ventilation, &s.Ventilations, n, fig.Dim)
 		column(&s.Millesime, &s.Millesimes, n, fig.Vintage)
@@ -326,9 +340,7 @@ func (s *siteView) writeJSON(buf *bytes.Buffer, t *geo.Territory, figs []indicat
 			s.Statuts = append(s.Statuts, st)
 		}
 	}
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(f)
+	return series
 }
 
 // apiIndexEntry is one territory of /api/index.json.
@@ -336,8 +348,8 @@ type apiIndexEntry struct {
 	Code string `json:"code"`
 	Type string `json:"type"`
 	Nom  string `json:"nom"`
-	JSON string `json:"json"`
-	CSV  string `json:"csv"` // shared with the other territories of its file
+	JSON string `json:"json"` // for a commune, its département's bundle
+	CSV  string `json:"csv"`  // shared with the other territories of its file
 }
 
 // writeAPIIndex publishes the index of the static API.
@@ -345,10 +357,11 @@ func (b *build) writeAPIIndex(pub *Publisher, terrs []*geo.Territory) error {
 	idx := struct {
 		Description string          `json:"description"`
 		Territoires []apiIndexEntry `json:"territoires"`
-	}{Description: "Index des fichiers de données par territoire. Documentation : " + b.site.abs("a-propos/")}
+	}{Description: "Index des fichiers de données par territoire. Pour une commune, json est le fichier " +
+		"des communes de son département (ou collectivité) : elle y figure dans communes, sous son code. Documentation : " + b.site.abs("a-propos/")}
 	for _, t := range terrs {
 		idx.Territoires = append(idx.Territoires, apiIndexEntry{Code: t.Code, Type: t.Kind.Slug(), Nom: t.Name,
-			JSON: b.site.url("/"+apiPath(t)) + ".json", CSV: b.site.url("/" + csvPath(t))})
+			JSON: b.site.url("/" + jsonPath(t)), CSV: b.site.url("/" + csvPath(t))})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -27,6 +27,7 @@ func TestFileCounts(t *testing.T) {
 	out := site.Path(site.Output)
 	count := map[string]int{}
 	var others, tables []string
+	communes := 0 // pages of communes: their JSON is in their département's bundle
 	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -38,6 +39,12 @@ func TestFileCounts(t *testing.T) {
 			count["redirect"]++ // a retired commune code (zones.go)
 		case strings.HasSuffix(rel, "/index.html") && !strings.HasPrefix(rel, "embed/") && !strings.HasPrefix(rel, "a-propos/") && !strings.HasPrefix(rel, "departements/") || rel == "index.html":
 			count["page"]++
+			if strings.HasPrefix(rel, "commune/") {
+				communes++
+			}
+		case strings.HasPrefix(rel, "api/commune/") && strings.HasSuffix(rel, ".json"):
+			count["bundle"]++
+			others = append(others, rel)
 		case strings.HasPrefix(rel, "api/") && strings.HasSuffix(rel, ".json") && rel != "api/index.json" && rel != "api/comparer.json":
 			count["json"]++
 		case strings.HasPrefix(rel, "api/") && childTableCSV.MatchString(rel):
@@ -59,19 +66,20 @@ func TestFileCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if count["page"] != sum.Pages || count["json"] != sum.Pages {
-		t.Errorf("%d pages and %d JSON files, want %d of each", count["page"], count["json"], sum.Pages)
+	if count["page"] != sum.Pages || count["json"] != sum.Pages-communes || communes < 200 {
+		t.Errorf("%d pages and %d JSON files, want %d pages and one JSON file for each but the %d communes", count["page"], count["json"], sum.Pages, communes)
 	}
 	if count["embed"] != 1 {
 		t.Errorf("%d embed files, want the one embed page", count["embed"])
 	}
 	// France, the Auvergne-Rhône-Alpes région, the Rhône, its EPCI, its
-	// communes (zipped), Lyon's arrondissements, the Rhône's arrondissements.
+	// communes (zipped; and their JSON bundle), Lyon's arrondissements, the
+	// Rhône's arrondissements.
 	slices.Sort(others)
-	want := []string{"api/arrondissement-municipal.csv", "api/arrondissement.csv", "api/commune/departement-69.zip", "api/departement.csv",
+	want := []string{"api/arrondissement-municipal.csv", "api/arrondissement.csv", "api/commune/departement-69.json", "api/commune/departement-69.zip", "api/departement.csv",
 		"api/epci.csv", "api/france.csv", "api/region.csv", "embed/index.html"}
 	if !slices.Equal(others, want) {
-		t.Errorf("CSV and embed files = %q\nwant %q", others, want)
+		t.Errorf("CSV, bundle and embed files = %q\nwant %q", others, want)
 	}
 	// One table for each group of children of a parent's page.
 	for _, want := range []string{"api/france/FR-departements.csv", "api/departement/69-communes.csv", "api/epci/200046977-communes.csv", "api/commune/69123-arrondissements.csv"} {

@@ -158,7 +158,7 @@ func TestUnchangedFilesAreLinkedNotWritten(t *testing.T) {
 	site := tinySite(t, "Un")
 	mustBuild(t, site)
 	out := site.Path(site.Output)
-	csv := filepath.Join(out, "api/commune/97501.json")
+	csv := filepath.Join(out, "api/commune/collectivite-outre-mer-975.json")
 	page := filepath.Join(out, "commune/97501/index.html")
 	csvBefore, pageBefore := stat(t, csv), stat(t, page)
 

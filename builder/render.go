@@ -93,6 +93,7 @@ type pageView struct {
 	RankNote    string // how ranks read, when the page has some (ranks.go)
 	Themes      []themeView
 	Downloads   string             // URL of the JSON download, without extension
+	JSONLabel   string             // which territories that file holds, when not only this one
 	CSV         string             // URL of the CSV file holding the territory's figures
 	CSVLabel    string             // which territories that file holds: "communes de l'Ain"
 	EmbedURL    string             // absolute URL of the embed page, with the territory as fragment
@@ -154,7 +155,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		return s.url(x.Path())
 	}
 	v := &pageView{Site: s, T: t, Canonical: s.abs(t.Path()), KindLabel: t.Kind.Label(),
-		Downloads: s.url("/" + apiPath(t)), CSV: s.url("/" + csvPath(t)), CSVLabel: csvLabel(t)}
+		Downloads: s.url("/" + strings.TrimSuffix(jsonPath(t), ".json")), JSONLabel: jsonLabel(t), CSV: s.url("/" + csvPath(t)), CSVLabel: csvLabel(t)}
 	v.Title = t.Name
 	if t.Kind != geo.France {
 		v.Title = fmt.Sprintf("%s (%s %s)", t.Name, strings.ToLower(kindShort(t.Kind)), t.Code)

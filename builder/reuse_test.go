@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -75,8 +76,11 @@ func TestDownloadsMatchPage(t *testing.T) {
 	mustBuild(t, site)
 	out := site.Path(site.Output)
 	page := readPage(t, site, "commune/69123/index.html")
-	if page.Find(`#telecharger a[href="/stats/api/commune/departement-69.zip"]`).Length() != 1 || page.Find(`#telecharger a[href="/stats/api/commune/69123.json"]`).Length() != 1 {
+	if page.Find(`#telecharger a[href="/stats/api/commune/departement-69.zip"]`).Length() != 1 || page.Find(`#telecharger a[href="/stats/api/commune/departement-69.json"]`).Length() != 1 {
 		t.Fatal("page does not link its downloads")
+	}
+	if got := page.Find("#telecharger").Text(); !strings.Contains(got, "JSON (toutes les communes du département)") {
+		t.Errorf("downloads = %q: the JSON link does not say it holds the département's communes", got)
 	}
 
 	// The communes of the Rhône share one CSV file, zipped; Lyon's rows
@@ -134,7 +138,13 @@ func TestDownloadsMatchPage(t *testing.T) {
 			Statuts                                []string
 		}
 	}
-	b, _ := os.ReadFile(filepath.Join(out, "api/commune/69123.json"))
+	// Lyon's figures, as a file of its own, from the Rhône's bundle.
+	raw, err := os.ReadFile(filepath.Join(out, "api/commune/departement-69.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle := decodeAny(t, raw)
+	b, _ := json.Marshal(communeFile(t, bundle, "69123"))
 	if err := json.Unmarshal(b, &api); err != nil {
 		t.Fatalf("JSON does not parse: %v", err)
 	}
@@ -169,8 +179,12 @@ func TestDownloadsMatchPage(t *testing.T) {
 	if points != lyonRows {
 		t.Errorf("JSON has %d points, CSV %d rows", points, lyonRows)
 	}
-	if jsons, _ := filepath.Glob(filepath.Join(out, "api/commune/69*.json")); len(codes) != len(jsons) || len(codes) < 200 {
-		t.Errorf("the CSV of the Rhône holds %d communes, and %d have a JSON file", len(codes), len(jsons))
+	inBundle := map[string]bool{}
+	for _, c := range bundle["communes"].([]any) {
+		inBundle[c.(map[string]any)["code"].(string)] = true
+	}
+	if !maps.Equal(codes, inBundle) || len(codes) < 200 {
+		t.Errorf("the CSV of the Rhône holds %d communes, its JSON bundle %d", len(codes), len(inBundle))
 	}
 	// The page's charts show the same figures.
 	for _, c := range []struct{ chart, measure string }{{"naissances-deces", "NAISSANCES"}, {"population-legale", "POP_LEGALE"}, {"population-historique", "POP_HISTORIQUE"}} {
@@ -193,7 +207,7 @@ func TestDownloadsMatchPage(t *testing.T) {
 	found := false
 	for _, e := range index.Territoires {
 		if e.Code == "69123" && e.Type == "commune" {
-			found = e.JSON == "/stats/api/commune/69123.json" && e.CSV == "/stats/api/commune/departement-69.zip"
+			found = e.JSON == "/stats/api/commune/departement-69.json" && e.CSV == "/stats/api/commune/departement-69.zip"
 		}
 	}
 	if !found || len(index.Territoires) < 290 {
@@ -219,7 +233,7 @@ func TestMetadataAndAbout(t *testing.T) {
 	}
 	about := readPage(t, site, "a-propos/index.html")
 	text := about.Find("main").Text()
-	for _, want := range []string{"Licence Ouverte", "/api/commune/69123.json", "secret statistique", "frame-ancestors"} {
+	for _, want := range []string{"Licence Ouverte", "/api/commune/departement-69.json", "secret statistique", "frame-ancestors"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("about page lacks %q", want)
 		}

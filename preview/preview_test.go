@@ -57,16 +57,16 @@ const (
 func TestHandler(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"_headers":                   headersFile,
-		"index.html":                 "<h1>France</h1>",
-		"404.html":                   "introuvable",
-		"commune/01001/index.html":   "<h1>L'Abergement</h1>",
-		"embed/commune/01001.html":   "<p>embed</p>",
-		"assets/site.0123abcd.css":   "body{}",
-		"api/commune/01001.csv":      "a,b\n",
-		".public.manifest":           "secret-ish",
-		"commune/.hidden/index.html": "x",
-		"departements/01/notes.txt":  "x",
+		"_headers":                        headersFile,
+		"index.html":                      "<h1>France</h1>",
+		"404.html":                        "introuvable",
+		"commune/01001/index.html":        "<h1>L'Abergement</h1>",
+		"embed/commune/01001.html":        "<p>embed</p>",
+		"assets/site.0123abcd.css":        "body{}",
+		"api/commune/departement-01.json": "{}\n",
+		".public.manifest":                "secret-ish",
+		"commune/.hidden/index.html":      "x",
+		"departements/01/notes.txt":       "x",
 	})
 	if err := os.Symlink("/etc", filepath.Join(dir, "evil")); err != nil {
 		t.Fatal(err)
@@ -90,7 +90,7 @@ func TestHandler(t *testing.T) {
 		{"/embed/commune/99999.html", "introuvable", 404, embedCSP, "", ""},
 		{"/assets/site.0123abcd.css", "body{}", 200, pageCSP, forever, ""},
 		{"/assets/missing.css", "introuvable", 404, pageCSP, "", ""}, // not cached for ever
-		{"/api/commune/01001.csv", "a,b\n", 200, pageCSP, "", ""},
+		{"/api/commune/departement-01.json", "{}\n", 200, pageCSP, "", ""},
 		{"/_headers", "introuvable", 404, pageCSP, "", ""},
 		{"/.public.manifest", "introuvable", 404, pageCSP, "", ""},
 		{"/commune/.hidden/", "introuvable", 404, pageCSP, "", ""},
