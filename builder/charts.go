@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -447,22 +448,32 @@ func (s chartSpec) marshalOption(td *tableData) (template.JS, error) {
 // (no &#39; for every apostrophe of "L'Haÿ-les-Roses"), and optional end
 // tags are left out.
 var (
-	escText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace  // element text
-	escAttr = strings.NewReplacer("&", "&amp;", `"`, "&#34;", "<", "&lt;").Replace // in "quoted" attributes
+	textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")  // element text
+	attrEscaper = strings.NewReplacer("&", "&amp;", `"`, "&#34;", "<", "&lt;") // in "quoted" attributes
+	optEscaper  = strings.NewReplacer("&", "&amp;", "'", "&#39;")              // in 'quoted' attributes
+
+	escText = textEscaper.Replace
+	escAttr = attrEscaper.Replace
 )
+
+// pooledHTML runs write on a pooled buffer and returns what it wrote: one
+// allocation of the right size, however the buffer grew.
+func pooledHTML(write func(*bytes.Buffer)) template.HTML {
+	b := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(b)
+	b.Reset()
+	write(b)
+	return template.HTML(b.String())
+}
 
 // HTML renders the table. Tables hold most of a page's values; writing them
 // here rather than cell by cell in the template keeps rendering fast (each
 // template action costs a reflective call to the escaper). Pages are not
 // minified after rendering, so this writes minified HTML: the end tags
 // that HTML makes optional (th, td, tr, thead, tbody) are left out.
-func (t tableView) HTML() template.HTML {
-	var b strings.Builder
-	t.write(&b)
-	return template.HTML(b.String())
-}
+func (t tableView) HTML() template.HTML { return pooledHTML(t.write) }
 
-func (t tableView) write(b *strings.Builder) {
+func (t tableView) write(b *bytes.Buffer) {
 	// A table of more than four columns may scroll sideways on a phone:
 	// a keyboard must be able to reach it to scroll it.
 	if len(t.Head) > 4 {
@@ -472,15 +483,15 @@ func (t tableView) write(b *strings.Builder) {
 	}
 	for _, h := range t.Head {
 		b.WriteString("<th>")
-		b.WriteString(escText(h))
+		textEscaper.WriteString(b, h)
 	}
 	b.WriteString("<tbody>")
 	for _, r := range t.Rows {
 		b.WriteString("<tr><th>")
-		b.WriteString(escText(r.Head))
+		textEscaper.WriteString(b, r.Head)
 		for _, c := range r.Cells {
 			b.WriteString("<td>")
-			b.WriteString(escText(c))
+			textEscaper.WriteString(b, c)
 		}
 	}
 	b.WriteString("</table>")
@@ -492,29 +503,24 @@ func (t tableView) write(b *strings.Builder) {
 // for speed, like the table: a page holds a dozen charts and each template
 // action costs a reflective call. Every text is escaped; the options are
 // JSON marshalled with <, > and & escaped, safe inside the script element.
-func (c chartView) HTML() template.HTML {
-	var b strings.Builder
-	b.Grow(len(c.Options) + 1024)
-	c.write(&b)
-	return template.HTML(b.String())
-}
+func (c chartView) HTML() template.HTML { return pooledHTML(c.write) }
 
 // ChartsHTML is the HTML of a theme's charts, one after the other: one
 // template action for the theme rather than three per chart.
 func (th themeView) ChartsHTML() template.HTML {
-	var b strings.Builder
-	b.Grow(len(th.Charts) * 2048)
-	for _, c := range th.Charts {
-		c.write(&b)
-	}
-	return template.HTML(b.String())
+	return pooledHTML(func(b *bytes.Buffer) {
+		for _, c := range th.Charts {
+			c.write(b)
+		}
+	})
 }
 
 // write writes the HTML of a chart (see HTML).
-func (c chartView) write(b *strings.Builder) {
-	id := escAttr(c.ID)
-	b.WriteString(`<figure class=chart-block id=` + attrValue(c.ID) + `><figcaption><h3>`)
-	b.WriteString(escText(c.Title))
+func (c chartView) write(b *bytes.Buffer) {
+	b.WriteString(`<figure class=chart-block id=`)
+	b.WriteString(attrValue(c.ID))
+	b.WriteString(`><figcaption><h3>`)
+	textEscaper.WriteString(b, c.Title)
 	b.WriteString("</h3>")
 	if c.Illustrative {
 		b.WriteString(`<p class=badge>Illustratif`)
@@ -524,26 +530,37 @@ func (c chartView) write(b *strings.Builder) {
 	// own (see tableData; a JSON string cannot hold this unescaped text).
 	inline := strings.Contains(string(c.Options), `"table":{"cols":[`)
 	if inline {
-		b.WriteString(`</figcaption><div class=chart data-option='` + strings.ReplaceAll(strings.ReplaceAll(string(c.Options), "&", "&amp;"), "'", "&#39;") + `'`)
+		b.WriteString(`</figcaption><div class=chart data-option='`)
+		optEscaper.WriteString(b, string(c.Options))
+		b.WriteString(`'`)
 	} else {
-		b.WriteString(`</figcaption><div class=chart data-options="` + id + `-options"`)
+		b.WriteString(`</figcaption><div class=chart data-options="`)
+		attrEscaper.WriteString(b, c.ID)
+		b.WriteString(`-options"`)
 	}
 	if c.Unit != "" {
-		b.WriteString(` data-unit=` + attrValue(c.Unit))
+		b.WriteString(` data-unit=`)
+		b.WriteString(attrValue(c.Unit))
 	}
 	if c.Decimals != 0 {
-		b.WriteString(` data-decimals=` + strconv.Itoa(c.Decimals))
+		b.WriteString(` data-decimals=`)
+		b.WriteString(strconv.Itoa(c.Decimals))
 	}
-	b.WriteString(` role=img aria-label="` + escAttr(c.Label) + `"></div>`)
+	b.WriteString(` role=img aria-label="`)
+	attrEscaper.WriteString(b, c.Label)
+	b.WriteString(`"></div>`)
 	if !inline {
-		b.WriteString(`<script type=application/json id="` + id + `-options">`)
+		b.WriteString(`<script type=application/json id="`)
+		attrEscaper.WriteString(b, c.ID)
+		b.WriteString(`-options">`)
 		b.WriteString(string(c.Options))
 		b.WriteString(`</script>`)
 	}
 	b.WriteString(`<p class=source>`)
-	b.WriteString(escText(c.Source))
+	textEscaper.WriteString(b, c.Source)
 	for _, n := range c.Notes {
-		b.WriteString(`<p class=note>` + escText(n))
+		b.WriteString(`<p class=note>`)
+		textEscaper.WriteString(b, n)
 	}
 	b.WriteString("<details><summary>Données</summary>")
 	c.Table.write(b)
