@@ -327,7 +327,7 @@ func apiSeriesOf(figs []indicator.Figure) []apiSeries {
 		s.Periodes = append(s.Periodes, fig.Period)
 		var v *float64
 		if fig.Status == indicator.Present {
-			v = &fig.Value
+			v = ptr(fig.Value) // not &fig.Value: that keeps the whole figure
 		} else if s.Statuts == nil {
 			s.Statuts = make([]string, n)
 		}

@@ -45,18 +45,21 @@ func newFigureSet(figs []indicator.Figure) figureSet {
 		count[r]++
 		grouped = grouped && (!seen || figs[i-1].Measure == f.Measure)
 	}
-	if !grouped { // a stable counting sort by measure
+	if !grouped { // a stable counting sort by measure, through a pooled copy
 		at := make([]int, len(count))
 		for r := 1; r < len(count); r++ {
 			at[r] = at[r-1] + count[r-1]
 		}
-		out := make([]indicator.Figure, len(figs))
-		for _, f := range figs {
+		scratch := scratchFigures.Get().(*[]indicator.Figure)
+		tmp := append((*scratch)[:0], figs...)
+		for _, f := range tmp {
 			r := first[f.Measure]
-			out[at[r]] = f
+			figs[at[r]] = f
 			at[r]++
 		}
-		figs = out
+		clear(tmp) // let the pool hold no strings
+		*scratch = tmp[:0]
+		scratchFigures.Put(scratch)
 	}
 	order := func(a, b indicator.Figure) int {
 		return cmp.Or(strings.Compare(a.Territory, b.Territory),
@@ -77,6 +80,8 @@ func newFigureSet(figs []indicator.Figure) figureSet {
 	}
 	return fs
 }
+
+var scratchFigures = sync.Pool{New: func() any { return new([]indicator.Figure) }}
 
 // comparePeriods orders "2019" < "2020" and "2020-T4" < "2021-T1"; years
 // come before quarters.

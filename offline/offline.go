@@ -278,7 +278,7 @@ func (s *Source) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Fig
 		return nil, nil
 	}
 	id := t.ID()
-	out := make([]indicator.Figure, 0, 128)
+	out := make([]indicator.Figure, 0, 192) // a commune has some 150, a parent some 190
 	add := func(theme indicator.Theme, measure, dim string, period int, v float64, st indicator.Status, vintage string) {
 		out = append(out, indicator.Figure{
 			Territory: id, Theme: theme, Measure: measure, Dim: dim, Period: strconv.Itoa(period),
