@@ -1,8 +1,10 @@
 package builder
 
 import (
+	"bytes"
 	"html/template"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,22 +25,26 @@ const nnbsp = "\u202f"
 
 // formatInt writes an integer the French way: 519127 → "519 127".
 func formatInt(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
+	var num [24]byte
+	digits := strconv.AppendInt(num[:0], int64(n), 10)
+	var out [48]byte
+	b := out[:0]
+	if n < 0 {
+		b = append(b, "−"...) // minus sign
+		digits = digits[1:]
 	}
-	var b strings.Builder
-	if neg {
-		b.WriteString("−") // minus sign
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(nnbsp)
+	return string(appendGrouped(b, digits))
+}
+
+// appendGrouped appends digits grouped by three, the French way.
+func appendGrouped(b, digits []byte) []byte {
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b = append(b, nnbsp...)
 		}
-		b.WriteRune(r)
+		b = append(b, c)
 	}
-	return b.String()
+	return b
 }
 
 // formatDecimal writes a number with a decimal comma and the given number of
@@ -46,31 +52,41 @@ func formatInt(n int) string {
 // the digits come from strconv, never from an integer conversion that could
 // overflow. NaN and infinities, which decoders refuse, read "–".
 func formatDecimal(x float64, decimals int) string {
+	var out [64]byte
+	return string(appendDecimal(out[:0], x, decimals))
+}
+
+// appendDecimal appends x as formatDecimal writes it, without allocating
+// for ordinary values (pages format some 200 numbers each).
+func appendDecimal(b []byte, x float64, decimals int) []byte {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
+		return append(b, "–"...)
 	}
 	decimals = min(max(decimals, 0), 6)
-	digits := strconv.FormatFloat(math.Abs(x), 'f', decimals, 64)
-	ip, frac, _ := strings.Cut(digits, ".")
-	var b strings.Builder
-	if x < 0 && strings.Trim(digits, "0.") != "" {
-		b.WriteString("−") // minus sign, only when the rounded value is not zero
+	var num [32]byte
+	digits := strconv.AppendFloat(num[:0], math.Abs(x), 'f', decimals, 64)
+	ip, frac := digits, []byte(nil)
+	if i := bytes.IndexByte(digits, '.'); i >= 0 {
+		ip, frac = digits[:i], digits[i+1:]
 	}
-	for i, r := range ip {
-		if i > 0 && (len(ip)-i)%3 == 0 {
-			b.WriteString(nnbsp)
-		}
-		b.WriteRune(r)
+	if x < 0 && slices.ContainsFunc(digits, func(c byte) bool { return c != '0' && c != '.' }) {
+		b = append(b, "−"...) // minus sign, only when the rounded value is not zero
 	}
-	if frac != "" {
-		b.WriteString(",")
-		b.WriteString(frac)
+	b = appendGrouped(b, ip)
+	if len(frac) > 0 {
+		b = append(b, ',')
+		b = append(b, frac...)
 	}
-	return b.String()
+	return b
 }
 
 // formatPercent writes a percentage with one decimal: 12.34 → "12,3 %".
-func formatPercent(x float64) string { return formatDecimal(x, 1) + nnbsp + "%" }
+func formatPercent(x float64) string {
+	var out [64]byte
+	b := appendDecimal(out[:0], x, 1)
+	b = append(b, nnbsp...)
+	return string(append(b, '%'))
+}
 
 // formatChange writes the relative change from a to b as a signed
 // percentage: (100, 103) → "+3,0 %". It returns "" when a is zero.
