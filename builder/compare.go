@@ -13,7 +13,8 @@ import (
 
 // The "Comparer avec…" control (assets/compare.js) draws a second
 // territory on every chart of a page, from that territory's file of the
-// static API (/api/commune/75056.json). How each chart takes it is the
+// static API (/api/epci/200046977.json; a commune from its département's
+// file, /api/commune/departement-75.json). How each chart takes it is the
 // same on every page, so it is said once for the site, in
 // /api/comparer.json, read only when a reader compares (the pages carry
 // nothing for it): for each chart id, a mode and, for each series name,

@@ -28,8 +28,9 @@ import (
 // and /api/index.json form a static, read-only API documented on the
 // "À propos / Données" page.
 
-// apiPath is the path of a territory's JSON download, without extension:
-// "api/commune/69123".
+// apiPath is a territory's path in the static API, without extension:
+// "api/epci/200046977" (a commune's JSON is in its département's file,
+// bundle.go; its path still names the CSV of its children).
 func apiPath(t *geo.Territory) string { return "api/" + t.Kind.Slug() + "/" + t.Code }
 
 // csvPath is the path of the file that holds a territory's figures as CSV:
