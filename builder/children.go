@@ -158,7 +158,7 @@ func (tb *childTable) HTML() template.HTML {
 func (tb *childTable) writeCSV(buf *bytes.Buffer, s *siteStats) {
 	text := func(v string) {
 		v = spreadsheetSafe(v)
-		if strings.ContainsAny(v, ";\"\r\n") {
+		if csvQuoted(v) {
 			v = `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
 		}
 		buf.WriteString(v)

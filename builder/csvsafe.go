@@ -2,7 +2,6 @@ package builder
 
 import (
 	"strconv"
-	"strings"
 )
 
 // spreadsheetSafe neutralises a CSV text cell that a spreadsheet would
@@ -12,7 +11,12 @@ import (
 // that figures stay figures. Every text cell of a CSV download goes
 // through it: API text (names, codes, labels) is not trusted.
 func spreadsheetSafe(s string) string {
-	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+	default:
 		return s
 	}
 	if _, err := strconv.ParseFloat(s, 64); err == nil {

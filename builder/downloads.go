@@ -191,10 +191,24 @@ func writeCSVHeader(buf *bytes.Buffer) {
 }
 
 // writeCSVRows writes the rows of writeCSV, without the header.
+// csvSpecial marks the bytes that make a CSV field quoted.
+var csvSpecial = [256]bool{';': true, '"': true, '\r': true, '\n': true}
+
+// csvQuoted tells whether a field needs quotes (strings.ContainsAny, which
+// a whole-country build calls 38 million times, costs a second).
+func csvQuoted(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if csvSpecial[s[i]] {
+			return true
+		}
+	}
+	return false
+}
+
 func writeCSVRows(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) {
 	field := func(s string, last bool) {
 		s = spreadsheetSafe(s)
-		if strings.ContainsAny(s, ";\"\r\n") {
+		if csvQuoted(s) {
 			buf.WriteByte('"')
 			buf.WriteString(strings.ReplaceAll(s, `"`, `""`))
 			buf.WriteByte('"')
