@@ -62,7 +62,7 @@ func (s *siteStats) childTableOf(site *siteView, parent *geo.Territory, g *group
 			row.name = g.Items[i].Name
 		}
 		if row.r == nil { // outside the build: its population only
-			r, _ := statsOf(t, figureSet{}, s.first, s.last)
+			r, _ := statsOf(t, nil, s.first, s.last)
 			row.r = &r
 		}
 		if built(t) {

@@ -1,9 +1,11 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -112,7 +114,7 @@ func computeStats(ctx context.Context, ref *geo.Referential, zones *geo.Zonings,
 			break
 		}
 		g.Go(func() error {
-			fs, err := figs.fresh(gctx, t)
+			fs, err := figs.src.Figures(gctx, t)
 			if err != nil {
 				return err
 			}
@@ -136,8 +138,26 @@ func computeStats(ctx context.Context, ref *geo.Referential, zones *geo.Zonings,
 	return s, ctx.Err()
 }
 
+// lastOf returns the figure a figureSet's series(measure, "", owner) ends
+// with: the latest total of the measure (of owner, when not empty), the
+// last territory first when owner is empty. The pre-pass reads a dozen
+// figures of each territory: it scans them rather than index them.
+func lastOf(figs []indicator.Figure, measure, owner string) (indicator.Figure, bool) {
+	var last indicator.Figure
+	found := false
+	for _, f := range figs {
+		if f.Measure != measure || f.Dim != "" || owner != "" && f.Territory != owner {
+			continue
+		}
+		if !found || cmp.Or(strings.Compare(f.Territory, last.Territory), comparePeriods(f.Period, last.Period)) >= 0 {
+			last, found = f, true
+		}
+	}
+	return last, found
+}
+
 // statsOf reads a territory's row from its figures.
-func statsOf(t *geo.Territory, fs figureSet, first, last int) (statRow, [statCols]string) {
+func statsOf(t *geo.Territory, figs []indicator.Figure, first, last int) (statRow, [statCols]string) {
 	var r statRow
 	var periods [statCols]string
 	for c := range r.v {
@@ -172,14 +192,14 @@ func statsOf(t *geo.Territory, fs figureSet, first, last int) (statRow, [statCol
 		if col.measure == "" {
 			continue
 		}
-		if s := fs.series(col.measure, "", t.ID()); len(s) > 0 {
-			set(statCol(c), s[len(s)-1])
+		if f, ok := lastOf(figs, col.measure, t.ID()); ok {
+			set(statCol(c), f)
 		}
 	}
 	// Jobs per 100 inhabitants, as the "emplois" chart computes them.
-	if jobs, ok := fs.latest(indicator.EmploisLieu); ok && jobs.Territory == t.ID() {
-		for _, p := range fs.series(indicator.PopHistorique, "", t.ID()) {
-			if p.Period != jobs.Period {
+	if jobs, ok := lastOf(figs, indicator.EmploisLieu, ""); ok && jobs.Territory == t.ID() {
+		for _, p := range figs {
+			if p.Measure != indicator.PopHistorique || p.Dim != "" || p.Territory != t.ID() || p.Period != jobs.Period {
 				continue
 			}
 			periods[colJobs100] = jobs.Period
