@@ -62,8 +62,9 @@ func jsonLabel(t *geo.Territory) string {
 	return "toutes les communes du département"
 }
 
-// bundleSeries describes a series once for all the communes of a bundle.
-type bundleSeries struct {
+// seriesHead says what a series is: a territory's file gives it with the
+// values (apiSeries), a bundle once for all its communes.
+type seriesHead struct {
 	Theme        string   `json:"theme"`
 	Mesure       string   `json:"mesure"`
 	Source       string   `json:"source"`
@@ -76,7 +77,7 @@ type bundleSeries struct {
 
 // key identifies a descriptor: every field, each with its length, so that
 // no two descriptors share a key.
-func (d *bundleSeries) key() string {
+func (d *seriesHead) key() string {
 	var b strings.Builder
 	put := func(s string) {
 		b.WriteString(strconv.Itoa(len(s)))
@@ -130,7 +131,7 @@ type bundleFile struct {
 	Groupe        bundleGroup     `json:"groupe"`
 	Illustratif   bool            `json:"illustratif,omitempty"`
 	Avertissement string          `json:"avertissement,omitempty"`
-	Series        []bundleSeries  `json:"series"`
+	Series        []seriesHead    `json:"series"`
 	Communes      []bundleCommune `json:"communes"`
 }
 
@@ -219,7 +220,7 @@ func (s *siteView) bundle(group *geo.Territory, members []*geo.Territory, series
 			"et statuts, s'il manque une valeur, les statuts de la série i. Documentation : %s",
 			group.Name, strings.ToLower(group.Kind.Label()), group.Code, s.abs("a-propos/")),
 		Groupe:   bundleGroup{Code: group.Code, Type: group.Kind.Slug(), Nom: group.Name, Page: s.abs(group.Path())},
-		Series:   []bundleSeries{},
+		Series:   []seriesHead{},
 		Communes: make([]bundleCommune, len(members)),
 	}
 	f.Illustratif, f.Avertissement = s.warning()
@@ -228,7 +229,7 @@ func (s *siteView) bundle(group *geo.Territory, members []*geo.Territory, series
 	// order of its own file wherever the communes' orders agree (a commune
 	// with fewer series, or other periods for one of them).
 	type desc struct {
-		d   bundleSeries
+		d   seriesHead
 		pos int
 	}
 	byKey := map[string]*desc{}
@@ -237,9 +238,7 @@ func (s *siteView) bundle(group *geo.Territory, members []*geo.Territory, series
 	for i, t := range members {
 		var prev *desc
 		for _, se := range series[t] {
-			d := bundleSeries{Theme: se.Theme, Mesure: se.Mesure, Source: se.Source,
-				Ventilation: se.Ventilation, Ventilations: se.Ventilations,
-				Millesime: se.Millesime, Millesimes: se.Millesimes, Periodes: se.Periodes}
+			d := se.seriesHead
 			k := d.key()
 			x := byKey[k]
 			if x == nil {

@@ -505,16 +505,6 @@ func (t tableView) write(b *bytes.Buffer) {
 // JSON marshalled with <, > and & escaped, safe inside the script element.
 func (c chartView) HTML() template.HTML { return pooledHTML(c.write) }
 
-// ChartsHTML is the HTML of a theme's charts, one after the other: one
-// template action for the theme rather than three per chart.
-func (th themeView) ChartsHTML() template.HTML {
-	return pooledHTML(func(b *bytes.Buffer) {
-		for _, c := range th.Charts {
-			c.write(b)
-		}
-	})
-}
-
 // write writes the HTML of a chart (see HTML).
 func (c chartView) write(b *bytes.Buffer) {
 	b.WriteString(`<figure class=chart-block id=`)

@@ -260,16 +260,9 @@ type apiParent struct {
 // Millesime are given once when every figure has the same, otherwise as
 // Ventilations and Millesimes, one per period.
 type apiSeries struct {
-	Theme        string     `json:"theme"`
-	Mesure       string     `json:"mesure"`
-	Source       string     `json:"source"`
-	Ventilation  string     `json:"ventilation,omitempty"`
-	Ventilations []string   `json:"ventilations,omitempty"`
-	Millesime    string     `json:"millesime,omitempty"`
-	Millesimes   []string   `json:"millesimes,omitempty"`
-	Periodes     []string   `json:"periodes"`
-	Valeurs      []*float64 `json:"valeurs"`
-	Statuts      []string   `json:"statuts,omitempty"`
+	seriesHead            // what the series is: its fields come first
+	Valeurs    []*float64 `json:"valeurs"`
+	Statuts    []string   `json:"statuts,omitempty"`
 }
 
 // column appends v to a column that is stored once (*one) while every
@@ -333,7 +326,7 @@ func apiSeriesOf(figs []indicator.Figure) []apiSeries {
 		if !ok {
 			i = len(series)
 			index[key] = i
-			series = append(series, apiSeries{Theme: string(fig.Theme), Mesure: fig.Measure, Source: fig.Source})
+			series = append(series, apiSeries{seriesHead: seriesHead{Theme: string(fig.Theme), Mesure: fig.Measure, Source: fig.Source}})
 		}
 		s := &series[i]
 		n := len(s.Periodes)
