@@ -17,6 +17,15 @@
  *
  *   <div class="chart" data-option='{"series":[{"type":"bar"}],"table":{"cols":[1]}}' ...></div>
  *
+ * What a chart's container leaves out, charts.js takes from the defaults
+ * the build writes before this script (builder/chartdefaults.go):
+ *
+ *   window.territoiresChartDefaults = { ID: { o: data-option, u: data-unit,
+ *     d: data-decimals, l: aria-label with U+0000 for the territory's name } }
+ *
+ * keyed by the id of the chart's <figure>; the name is the page's <h1>.
+ * A container's own attributes win.
+ *
  * What every chart shares is set here unless the option sets it: palette,
  * fonts, grid, tooltip, aria, French number formats, no animation. Optional:
  * data-abs="true" (or "false") forces (or forbids) values without their
@@ -423,6 +432,31 @@
     c.chart.setOption(build(c.el, c.json, c.width, c.narrow, c.print), true);
   }
 
+  var DEFAULTS = window.territoiresChartDefaults || {};
+
+  // resolve writes on a chart's container what it leaves to the defaults
+  // of its figure's id, with place (the territory's name) in its label.
+  function resolve(el, place) {
+    var fig = el.closest ? el.closest('figure') : null;
+    var d = fig && Object.prototype.hasOwnProperty.call(DEFAULTS, fig.id) ? DEFAULTS[fig.id] : null;
+    if (d) {
+      if (d.o && !el.hasAttribute('data-option') && !el.hasAttribute('data-options')) el.setAttribute('data-option', d.o);
+      if (d.u && !el.hasAttribute('data-unit')) el.setAttribute('data-unit', d.u);
+      if (d.d && !el.hasAttribute('data-decimals')) el.setAttribute('data-decimals', String(d.d));
+      if (d.l && !el.hasAttribute('aria-label')) el.setAttribute('aria-label', d.l.split('\u0000').join(place));
+    }
+    if (!el.hasAttribute('role')) el.setAttribute('role', 'img');
+  }
+
+  function resolveAll(root, place) {
+    Array.prototype.forEach.call(root.querySelectorAll('figure .chart'), function (el) { resolve(el, place); });
+  }
+
+  function placeOf(doc) {
+    var h1 = doc.querySelector('main h1') || doc.querySelector('h1');
+    return h1 ? h1.textContent.trim() : '';
+  }
+
   function initChart(el) {
     // The option is in the chart's data-option attribute (a short option
     // reading its figures from the table), or in the element data-options names.
@@ -524,6 +558,7 @@
   var watching = false;
 
   function initCharts() {
+    resolveAll(document, placeOf(document));
     var all = Array.prototype.slice.call(document.querySelectorAll('.chart[data-options]'))
       .concat(Array.prototype.slice.call(document.querySelectorAll('.chart[data-option]')));
     var els = all.filter(function (el) {
@@ -601,6 +636,9 @@
       if (place && shown) shown.firstChild.textContent = place.textContent + (shown.children.length ? ' ' : '');
       if (place) document.title = place.textContent + ' – ' + document.title.replace(/^[^–]*– /, '');
       fig = document.importNode(fig, true);
+      // Its container leaves to the defaults what the page's does,
+      // named after the page's territory.
+      resolveAll(fig, placeOf(doc));
       Array.prototype.forEach.call(fig.querySelectorAll('.embed-toggle, .embed-panel'), function (el) {
         el.parentNode.removeChild(el);
       });

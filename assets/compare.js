@@ -597,7 +597,7 @@
 
   function initCompare() {
     if (document.body.classList.contains('embed') || !window.territoiresSearch || !window.territoiresCharts) return;
-    if (!document.querySelector('.chart[data-options], .chart[data-option]')) return;
+    if (!document.querySelector('figure .chart')) return;
     box = build();
     if (!box) return;
     window.territoiresCharts.extend(extend);

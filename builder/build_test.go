@@ -3,6 +3,7 @@ package builder
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,7 +49,66 @@ func mustBuild(t testing.TB, site *config.Site) Summary {
 	return sum
 }
 
+// readPage reads a published page as a browser running charts.js sees it:
+// each chart's container completed from the build's defaults.
 func readPage(t *testing.T, site *config.Site, rel string) *goquery.Document {
+	t.Helper()
+	doc := readRawPage(t, site, rel)
+	resolveCharts(doc, chartDefaultsOf(t, site))
+	return doc
+}
+
+// chartDefaultsOf reads the chart defaults the build wrote at the head of
+// charts.js; nil when it has none.
+func chartDefaultsOf(t testing.TB, site *config.Site) chartDefaults {
+	t.Helper()
+	js, _ := filepath.Glob(filepath.Join(site.Path(site.Output), "assets", "charts.*.js"))
+	if len(js) != 1 {
+		return nil
+	}
+	b, err := os.ReadFile(js[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	const head = "window.territoiresChartDefaults="
+	if !bytes.HasPrefix(b, []byte(head)) {
+		t.Fatalf("%s does not start with %s", js[0], head)
+	}
+	var defs chartDefaults
+	if err := json.NewDecoder(bytes.NewReader(b[len(head):])).Decode(&defs); err != nil {
+		t.Fatalf("%s: the chart defaults: %v", js[0], err)
+	}
+	return defs
+}
+
+// resolveCharts does what charts.js's resolve does: it writes on each
+// chart's container the defaults of its figure's id that it leaves out.
+func resolveCharts(doc *goquery.Document, defs chartDefaults) {
+	place := strings.TrimSpace(doc.Find("main h1").First().Text())
+	doc.Find("figure .chart").Each(func(_ int, el *goquery.Selection) {
+		lacks := func(attr string) bool { _, ok := el.Attr(attr); return !ok }
+		if d := defs[el.Closest("figure").AttrOr("id", "")]; d != nil {
+			if d.Option != "" && lacks("data-option") && lacks("data-options") {
+				el.SetAttr("data-option", d.Option)
+			}
+			if d.Unit != "" && lacks("data-unit") {
+				el.SetAttr("data-unit", d.Unit)
+			}
+			if d.Decimals != 0 && lacks("data-decimals") {
+				el.SetAttr("data-decimals", strconv.Itoa(d.Decimals))
+			}
+			if d.Label != "" && lacks("aria-label") {
+				el.SetAttr("aria-label", strings.ReplaceAll(d.Label, placeMark, place))
+			}
+		}
+		if lacks("role") {
+			el.SetAttr("role", "img")
+		}
+	})
+}
+
+// readRawPage reads a published page as it is.
+func readRawPage(t *testing.T, site *config.Site, rel string) *goquery.Document {
 	t.Helper()
 	f, err := os.Open(filepath.Join(site.Path(site.Output), rel))
 	if err != nil {

@@ -35,6 +35,8 @@ type chartView struct {
 	Illustrative bool
 	Embed        *embedView
 	compare      *chartCompare // how a second territory joins the chart (compare.go)
+	def          *chartDefault // what charts.js knows of the chart (chartdefaults.go)
+	place        string        // the territory's name, in def.Label
 }
 
 // embedView is the "Intégrer" control under a chart: assets/charts.js
@@ -505,6 +507,12 @@ func (t tableView) write(b *bytes.Buffer) {
 // JSON marshalled with <, > and & escaped, safe inside the script element.
 func (c chartView) HTML() template.HTML { return pooledHTML(c.write) }
 
+// inline tells whether the chart's option reads its figures from its
+// table, short enough for an attribute.
+func (c chartView) inline() bool {
+	return strings.Contains(string(c.Options), `"table":{"cols":[`)
+}
+
 // write writes the HTML of a chart (see HTML).
 func (c chartView) write(b *bytes.Buffer) {
 	b.WriteString(`<figure class=chart-block id=`)
@@ -518,27 +526,36 @@ func (c chartView) write(b *bytes.Buffer) {
 	// An option that reads its figures from the table is short: it goes
 	// in an attribute of the chart rather than in a script element of its
 	// own (see tableData; a JSON string cannot hold this unescaped text).
-	inline := strings.Contains(string(c.Options), `"table":{"cols":[`)
-	if inline {
-		b.WriteString(`</figcaption><div class=chart data-option='`)
+	// What charts.js knows already (c.def) is left out.
+	inline := c.inline()
+	def := c.def
+	if def == nil {
+		def = &chartDefault{}
+	}
+	b.WriteString(`</figcaption><div class=chart`)
+	if inline && string(c.Options) != def.Option {
+		b.WriteString(` data-option='`)
 		optEscaper.WriteString(b, string(c.Options))
 		b.WriteString(`'`)
-	} else {
-		b.WriteString(`</figcaption><div class=chart data-options="`)
+	} else if !inline {
+		b.WriteString(` data-options="`)
 		attrEscaper.WriteString(b, c.ID)
 		b.WriteString(`-options"`)
 	}
-	if c.Unit != "" {
+	if c.Unit != def.Unit {
 		b.WriteString(` data-unit=`)
 		b.WriteString(attrValue(c.Unit))
 	}
-	if c.Decimals != 0 {
+	if c.Decimals != def.Decimals {
 		b.WriteString(` data-decimals=`)
 		b.WriteString(strconv.Itoa(c.Decimals))
 	}
-	b.WriteString(` role=img aria-label="`)
-	attrEscaper.WriteString(b, c.Label)
-	b.WriteString(`"></div>`)
+	if c.def == nil || !labelIs(def.Label, c.place, c.Label) {
+		b.WriteString(` aria-label="`)
+		attrEscaper.WriteString(b, c.Label)
+		b.WriteString(`"`)
+	}
+	b.WriteString(`></div>`)
 	if !inline {
 		b.WriteString(`<script type=application/json id="`)
 		attrEscaper.WriteString(b, c.ID)

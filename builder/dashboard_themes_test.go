@@ -45,6 +45,7 @@ func themePage(t *testing.T, src Source, id string) *goquery.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
+	resolveCharts(doc, nil) // no defaults: what charts.js adds to every chart
 	return doc
 }
 

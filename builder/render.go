@@ -36,7 +36,8 @@ type siteView struct {
 	// so in a banner and is kept out of search engines.
 	Illustrative bool
 
-	zones *geo.Zonings // study zonings of the build (zones.go); nil: none
+	zones  *geo.Zonings  // study zonings of the build (zones.go); nil: none
+	charts chartDefaults // what charts.js knows of each chart (chartdefaults.go)
 	// themes are the dashboard sections published (site.toml themes);
 	// empty: all.
 	themes []string
@@ -226,6 +227,7 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 		for j := range v.Themes[i].Charts {
 			c := &v.Themes[i].Charts[j]
 			c.Embed = &embedView{URL: embed + "/" + c.ID, Title: c.Title + " – " + t.Name}
+			c.def, c.place = s.charts[c.ID], t.Name
 		}
 	}
 	v.KeyFigures = d.keyFigures()

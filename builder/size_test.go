@@ -1,15 +1,19 @@
 package builder
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // TestCommunePagesReadTheirTables: no commune page of a département's build
 // repeats a chart's figures in a JSON script (every chart reads its
-// table), and each says its geography once instead of under every chart.
+// table), nor what charts.js has by default (chartdefaults.go), and each
+// says its geography once instead of under every chart.
 func TestCommunePagesReadTheirTables(t *testing.T) {
 	site := newSite(t, rhone)
 	mustBuild(t, site)
@@ -17,7 +21,9 @@ func TestCommunePagesReadTheirTables(t *testing.T) {
 	if err != nil || len(pages) < 200 {
 		t.Fatalf("%d commune pages (%v), want the Rhône's", len(pages), err)
 	}
-	dashboards := 0
+	dashboards, all := 0, 0
+	written := map[string]int{}
+	defs := chartDefaultsOf(t, site)
 	for _, p := range pages {
 		b, err := os.ReadFile(p)
 		if err != nil {
@@ -31,14 +37,30 @@ func TestCommunePagesReadTheirTables(t *testing.T) {
 		if n := strings.Count(page, "<script type=application/json"); n != 0 {
 			t.Errorf("%s: %d charts carry their figures in JSON, want 0", p, n)
 		}
-		if n := strings.Count(page, "<figure class=chart-block"); n == 0 || strings.Count(page, "data-option='") != n {
-			t.Errorf("%s: %d charts, %d options read from tables", p, n, strings.Count(page, "data-option='"))
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
 		}
+		// What charts.js knows, the page leaves out.
+		for _, attr := range []string{"data-option", "aria-label", "data-unit", "data-decimals", "role"} {
+			written[attr] += doc.Find("figure .chart[" + attr + "]").Length()
+		}
+		resolveCharts(doc, defs)
+		charts := doc.Find("figure .chart")
+		if n := charts.Filter(`[data-option*='"table":{"cols":[']`).Length(); n == 0 || n != charts.Length() {
+			t.Errorf("%s: %d charts, %d options read from tables", p, charts.Length(), n)
+		}
+		all += charts.Length()
 		if n := strings.Count(page, "géographie au 1er janvier"); n != 1 {
 			t.Errorf("%s: the geography said %d times, want once", p, n)
 		}
 	}
 	if dashboards < 200 {
 		t.Errorf("%d commune dashboards, want the Rhône's", dashboards)
+	}
+	for attr, n := range written {
+		if n > all/20 {
+			t.Errorf("%d of %d charts write %s, which charts.js has by default", n, all, attr)
+		}
 	}
 }

@@ -163,9 +163,12 @@ function page(opts) {
   const warnings = [];
   for (const c of opts.charts || []) {
     const details = { open: false };
-    const figure = { querySelector: (sel) => (sel === 'details' ? details : null) };
-    const el = element('div', { class: 'chart', 'data-options': c.id + '-options', 'data-unit': c.unit, 'data-decimals': c.decimals, role: 'img', 'aria-label': c.label },
-      { clientWidth: c.width, clientHeight: 300, figure, details });
+    const figure = { id: c.id, querySelector: (sel) => (sel === 'details' ? details : null) };
+    // A bare container leaves its option, unit, decimals and label to the
+    // build's defaults (window.territoiresChartDefaults), but for attrs.
+    const attrs = c.bare ? Object.assign({ class: 'chart' }, c.attrs)
+      : { class: 'chart', 'data-options': c.id + '-options', 'data-unit': c.unit, 'data-decimals': c.decimals, role: 'img', 'aria-label': c.label };
+    const el = element('div', attrs, { clientWidth: c.width, clientHeight: 300, figure, details });
     byId[c.id + '-options'] = { textContent: JSON.stringify(c.option) };
     charts.push(el);
   }
@@ -177,11 +180,14 @@ function page(opts) {
   const document = {
     readyState: 'complete',
     querySelectorAll: (sel) => {
-      if (sel === '.chart[data-options]') return charts;
+      if (sel === '.chart[data-options]') return charts.filter((c) => c.hasAttribute('data-options'));
+      if (sel === '.chart[data-option]') return charts.filter((c) => c.hasAttribute('data-option'));
+      if (sel === 'figure .chart') return charts;
       if (sel === '.chart-block details:not([open])') return charts.map((c) => c.details).filter((d) => !d.open);
       if (sel.startsWith('button.embed-toggle')) return buttons.filter((b) => b.classList.contains('embed-toggle'));
       return [];
     },
+    querySelector: (sel) => (sel === 'main h1' && opts.h1 ? { textContent: opts.h1 } : null),
     getElementById: (id) => byId[id] || null,
     addEventListener: (type, fn) => { (listeners[type] = listeners[type] || []).push(fn); },
     createElement: (tag) => element(tag, {}),
@@ -208,6 +214,7 @@ function page(opts) {
       },
     };
   }
+  if (opts.defaults) window.territoiresChartDefaults = opts.defaults;
   window.window = window;
   const ctx = vm.createContext(Object.assign(window, { setTimeout, clearTimeout, Array, JSON, Math, String, Number, Object, Error }));
   vm.runInContext(chartsJS, ctx);
@@ -268,6 +275,33 @@ const NBSP = '\u00a0';
   assert.equal(p.instances[0].chart.getOption().animation, false, 'no animation in print');
   fire('afterprint');
   assert.ok(p.charts.every((c) => !c.details.open), 'tables closed after printing');
+}
+
+// 2b. Containers that leave their attributes to the build's defaults; the
+// page's own attributes, even empty, win.
+{
+  const p = page({
+    echarts: true,
+    h1: "L'Abergement-Clémenciat",
+    defaults: {
+      'population-legale': { o: JSON.stringify(lineOption), u: 'hab.', l: 'Population légale de \u0000, 2016 à 2022' },
+      pauvrete: { o: JSON.stringify(compareOption), u: '%', d: 1, l: 'Taux de pauvreté' },
+    },
+    charts: [
+      { id: 'population-legale', bare: true, width: 800 },
+      { id: 'pauvrete', bare: true, attrs: { 'data-unit': '', 'data-decimals': '0', 'aria-label': 'Autre' }, width: 460 },
+    ],
+  });
+  assert.deepEqual(p.warnings, [], 'no warning with defaults');
+  assert.equal(p.instances.length, 2, 'charts drawn from their defaults');
+  const [a, b] = p.charts;
+  assert.equal(a.attrs['data-unit'], 'hab.', 'default unit');
+  assert.equal(a.attrs.role, 'img', 'role');
+  assert.equal(a.attrs['aria-label'], "Population légale de L'Abergement-Clémenciat, 2016 à 2022", 'the name in the default label');
+  assert.equal(p.instances[0].chart.getOption().aria.label.description, a.attrs['aria-label'], 'aria description');
+  assert.equal(b.attrs['data-unit'], '', "the page's empty unit wins");
+  assert.equal(b.attrs['aria-label'], 'Autre', "the page's label wins");
+  assert.equal(p.instances[1].chart.getOption().tooltip[0].valueFormatter(17.4), '17', "the page's decimals win");
 }
 
 // 3. No ECharts: a warning, the tables opened, nothing thrown.
