@@ -74,7 +74,7 @@ func TestBuildFromFakeAPIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if doc.Find(".banner, .badge, meta[name=robots]").Length() != 0 {
+	if doc.Find(".banner, .badge, .ill, meta[name=robots]").Length() != 0 {
 		t.Error("a page built from the APIs is labelled illustrative")
 	}
 	charts := doc.Find("figure.chart-block")

@@ -33,10 +33,11 @@
  * another all positive is taken for an age pyramid and shown without signs.
  *
  *   <button class="embed-toggle" aria-controls="ID">  shows or hides #ID
- *     when #ID has data-embed="URL" data-place="NAME": also writes into
- *     its textarea the iframe snippet of URL#FIGURE-ID titled "H3 – NAME"
- *     and moves #ID under the button (one panel per page). Such buttons,
- *     "Intégrer", are added here under every chart of the page.
+ *     when #ID has data-embed="URL": also writes into its textarea the
+ *     iframe snippet of URL#FIGURE-ID titled "H3 – NAME" (NAME: data-place,
+ *     or the page's <h1>) and moves #ID under the button (one panel per
+ *     page). Such buttons, "Intégrer", are added here under every chart of
+ *     the page; the panel #integrer, empty in the page, is filled here.
  *   <button class="copy" data-copy="ID">              copies #ID's text
  *
  * The embed page (<body class="embed" data-root="/">, at /embed/) is a
@@ -738,7 +739,7 @@
     var fig = base && button.closest ? button.closest('figure') : null;
     if (base && fig) {
       var h = fig.querySelector('h3');
-      var title = (h ? h.textContent : '') + ' – ' + (attr(target, 'data-place') || '');
+      var title = (h ? h.textContent : '') + ' – ' + (attr(target, 'data-place') || placeOf(document));
       var shared = target.previousElementSibling !== button;
       Array.prototype.forEach.call(document.querySelectorAll('button.embed-toggle[aria-controls="' + target.id + '"]'), function (b) {
         if (b !== button) b.setAttribute('aria-expanded', 'false');
@@ -758,12 +759,34 @@
     button.setAttribute('aria-expanded', String(!target.hidden));
   }
 
+  // fillPanel writes into the shared snippet panel, when the page leaves
+  // it empty, its label, text area and copy button.
+  function fillPanel(panel) {
+    if (panel.querySelector('textarea')) return;
+    var label = document.createElement('label');
+    label.htmlFor = 'integrer-code';
+    label.textContent = 'Code à copier dans votre site pour y intégrer le graphique :';
+    var area = document.createElement('textarea');
+    area.id = 'integrer-code';
+    area.readOnly = true;
+    area.rows = 3;
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'copy';
+    b.setAttribute('data-copy', 'integrer-code');
+    b.textContent = 'Copier le code';
+    panel.appendChild(label);
+    panel.appendChild(area);
+    panel.appendChild(b);
+  }
+
   // addEmbedButtons puts an "Intégrer" button under each chart of a page
   // that has the shared snippet panel (#integrer[data-embed]): the control
-  // needs JavaScript, so it is not in the page's HTML.
+  // needs JavaScript, so neither is in the page's HTML.
   function addEmbedButtons() {
     var panel = document.getElementById('integrer');
     if (!attr(panel, 'data-embed') || typeof document.querySelectorAll !== 'function') return;
+    fillPanel(panel);
     Array.prototype.forEach.call(document.querySelectorAll('figure.chart-block'), function (fig) {
       if (fig.querySelector('.embed-toggle')) return;
       var b = document.createElement('button');

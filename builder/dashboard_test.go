@@ -137,7 +137,7 @@ func TestCommuneDashboard(t *testing.T) {
 	if doc.Find(".banner").Length() != 1 || doc.Find(`meta[name=robots][content=noindex]`).Length() != 1 {
 		t.Error("offline page lacks the illustrative banner or noindex")
 	}
-	if doc.Find("#population-legale .badge").Length() != 0 || doc.Find("#revenus-deciles .badge").Length() != 1 {
+	if doc.Find("#population-legale.ill").Length() != 0 || doc.Find("#revenus-deciles.ill").Length() != 1 {
 		t.Error("illustrative badges: want none on legal population, one on income")
 	}
 }
@@ -295,7 +295,7 @@ func TestOfficialSourceHasNoBanner(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := readPage(t, site, "commune/69123/index.html")
-	if doc.Find(".banner, .badge, meta[name=robots]").Length() != 0 {
+	if doc.Find(".banner, .badge, .ill, meta[name=robots]").Length() != 0 {
 		t.Error("official figures are labelled illustrative")
 	}
 	if doc.Find("#revenus-deciles").Length() != 0 {

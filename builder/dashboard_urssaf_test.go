@@ -39,7 +39,7 @@ func TestURSSAFChartsOffline(t *testing.T) {
 			if src := fig.Find("p.source").Text(); !strings.Contains(src, "Illustratif") || !strings.Contains(src, "Urssaf") {
 				t.Errorf("%s #%s: source line %q, want the source and its vintage", p.path, id, src)
 			}
-			if fig.Find("p.badge").Length() != 1 {
+			if !fig.Is(".ill") {
 				t.Errorf("%s #%s: synthetic figures without the illustrative badge", p.path, id)
 			}
 			if fig.Find("table tbody tr").Length() < 2 {
@@ -147,7 +147,7 @@ func TestURSSAFChartsFigures(t *testing.T) {
 	if src := reg.Find("figure#secteurs-regionaux p.source").Text(); !strings.Contains(src, "Urssaf, open data, 2025-06-30") {
 		t.Errorf("sector chart source %q", src)
 	}
-	if reg.Find("figure#secteurs-regionaux p.badge").Length() != 0 {
+	if reg.Find("figure#secteurs-regionaux.ill").Length() != 0 {
 		t.Error("real figures labelled illustrative")
 	}
 

@@ -221,12 +221,10 @@ func (s *siteView) page(ctx context.Context, t *geo.Territory, built func(*geo.T
 	if v.Themes, err = d.themes(); err != nil {
 		return nil, err
 	}
-	embed := s.abs(embedPath) + "#" + embedFragment(t)
-	v.EmbedURL = embed
+	v.EmbedURL = s.abs(embedPath) + "#" + embedFragment(t)
 	for i := range v.Themes {
 		for j := range v.Themes[i].Charts {
 			c := &v.Themes[i].Charts[j]
-			c.Embed = &embedView{URL: embed + "/" + c.ID, Title: c.Title + " – " + t.Name}
 			c.def, c.place = s.charts[c.ID], t.Name
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"html"
 	"maps"
 	"os"
 	"path/filepath"
@@ -13,19 +15,32 @@ import (
 	"testing"
 )
 
+// embedView is what assets/charts.js makes of the "Intégrer" control under
+// a chart: the page's embed URL (data-embed of the panel), the figure's id
+// as fragment, its title and the territory's name.
+type embedView struct {
+	URL   string // absolute, with the chart's id as fragment
+	Title string // of the iframe
+}
+
+// snippet is the iframe code charts.js writes for a host to paste.
+func (e embedView) snippet() string {
+	return fmt.Sprintf(`<iframe src="%s" title="%s" width="640" height="420" loading="lazy"></iframe>`, e.URL, html.EscapeString(e.Title))
+}
+
 func TestEmbeds(t *testing.T) {
 	site := newSite(t, rhone)
 	mustBuild(t, site)
 	page := readPage(t, site, "commune/69123/index.html")
-	// charts.js adds an "Intégrer" button under each chart (tested in e2e)
-	// that fills this panel.
-	if page.Find("#integrer textarea#integrer-code").Length() != 1 || page.Find(`button.copy[data-copy=integrer-code]`).Length() != 1 {
-		t.Error("no snippet panel with a copy button")
+	// charts.js adds an "Intégrer" button under each chart and fills this
+	// panel with a copy button (tested in e2e).
+	panel := page.Find("#integrer[data-embed][hidden]")
+	if panel.Length() != 1 {
+		t.Fatal("no snippet panel")
 	}
 	// What charts.js writes in the panel for the income chart.
-	panel := page.Find("#integrer")
 	fig := page.Find("figure#revenus-deciles")
-	e := embedView{URL: panel.AttrOr("data-embed", "") + "/" + fig.AttrOr("id", ""), Title: fig.Find("h3").Text() + " – " + panel.AttrOr("data-place", "")}
+	e := embedView{URL: panel.AttrOr("data-embed", "") + "/" + fig.AttrOr("id", ""), Title: fig.Find("h3").Text() + " – " + page.Find("main h1").Text()}
 	snippet := e.snippet()
 	m := regexp.MustCompile(`^<iframe src="https://example\.org/stats/embed/#(commune-69123)/(revenus-deciles)" title="([^"]+)" width="\d+" height="\d+" loading="lazy"></iframe>$`).FindStringSubmatch(snippet)
 	if m == nil {
