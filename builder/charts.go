@@ -32,7 +32,7 @@ type chartView struct {
 	Options      template.JS // JSON, HTML-safe
 	Table        tableView
 	Illustrative bool
-	compare      *chartCompare // how a second territory joins the chart (compare.go)
+	cmp          *chartSpec    // its spec, for how a second territory joins it (compare.go)
 	def          *chartDefault // what charts.js knows of the chart (chartdefaults.go)
 	place        string        // the territory's name, in def.Label
 }

@@ -105,6 +105,39 @@ func (s chartSpec) chartCompare() *chartCompare {
 	return c
 }
 
+// comparedIn tells whether have, the index's spec of the chart, already
+// holds all that s's would add to it (see add).
+func (s *chartSpec) comparedIn(have *chartCompare) bool {
+	c := s.compare
+	if c == nil || len(c.Series) != len(s.series) {
+		return true // no spec to add
+	}
+	if c.Region && !have.Region || c.Mode < have.Mode || c.Whole != nil && have.Whole == nil {
+		return false
+	}
+	for i, cs := range c.Series {
+		name := s.series[i].Name
+		switch {
+		case cs.skip:
+			continue
+		case cs.own:
+			name = "*"
+		}
+		old, ok := have.Series[name]
+		if !ok {
+			return false
+		}
+		for j, d := range cs.dims {
+			if d != "" && j < len(s.categories) {
+				if hd, ok := old.Labels[s.categories[j]]; !ok || d < hd {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // compareIndex gathers the charts' ways of comparing while pages render.
 type compareIndex struct {
 	mu     sync.Mutex
@@ -121,11 +154,17 @@ func (x *compareIndex) add(themes []themeView) {
 	}
 	for _, th := range themes {
 		for _, ch := range th.Charts {
-			c := ch.compare
-			if c == nil {
+			if ch.cmp == nil {
 				continue
 			}
 			have, ok := x.charts[ch.ID]
+			if ok && ch.cmp.comparedIn(have) {
+				continue // most pages: nothing to add, nothing to build
+			}
+			c := ch.cmp.chartCompare()
+			if c == nil {
+				continue
+			}
 			if !ok {
 				cp := *c
 				cp.Series = maps.Clone(c.Series)

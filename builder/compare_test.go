@@ -95,7 +95,7 @@ func TestCompareIndexMerges(t *testing.T) {
 			series = append(series, chartSeries{Name: n})
 		}
 		spec := chartSpec{categories: cats, series: series, compare: dimCompare(nil, figs...)}
-		return []themeView{{Charts: []chartView{{ID: "etablissements-insee", compare: spec.chartCompare()}}}}
+		return []themeView{{Charts: []chartView{{ID: "etablissements-insee", cmp: &spec}}}}
 	}
 	var x compareIndex
 	x.add(page([]string{"Industrie"}, []string{"A5=BE"}, "Établissements"))
@@ -115,8 +115,8 @@ func TestCompareIndexMerges(t *testing.T) {
 	oneYear := chartSpec{categories: groups, series: []chartSeries{{Name: "Entreprises créées"}}, compare: sectorGroupsCompare(groups, a10Groups, true)}
 	years := chartSpec{categories: []string{"2023", "2024"}, series: []chartSeries{{Name: "Industrie"}, {Name: "Construction"}}, compare: sectorGroupsCompare(groups, a10Groups, false)}
 	pages := []themeView{
-		{Charts: []chartView{{ID: "creations-secteurs", compare: oneYear.chartCompare()}}},
-		{Charts: []chartView{{ID: "creations-secteurs", compare: years.chartCompare()}}},
+		{Charts: []chartView{{ID: "creations-secteurs", cmp: &oneYear}}},
+		{Charts: []chartView{{ID: "creations-secteurs", cmp: &years}}},
 	}
 	var outs []string
 	for _, order := range [][]int{{0, 1}, {1, 0}} {

@@ -239,7 +239,7 @@ func (d *dashboard) chart(spec chartSpec, title, label string, figs []indicator.
 	}
 	return &chartView{
 		ID: spec.id, Title: title, Source: d.sourceLine(figs), Notes: notes, Label: label,
-		Unit: spec.unit, Decimals: spec.decimals, Options: js, Table: tbl, compare: spec.chartCompare(),
+		Unit: spec.unit, Decimals: spec.decimals, Options: js, Table: tbl, cmp: &spec,
 	}, nil
 }
 
