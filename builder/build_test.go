@@ -379,8 +379,8 @@ func TestCancelledBuildPublishesNothing(t *testing.T) {
 }
 
 // TestThemesChosen: a site that publishes only some dashboard sections
-// (site.toml themes) leaves the others off its pages, and keeps their
-// figures in the downloads.
+// (site.toml themes) leaves the others and their key figures off its
+// pages, and keeps their figures in the downloads.
 func TestThemesChosen(t *testing.T) {
 	site := newSite(t, `base_url = "https://example.org/"
 build_date = "2026-01-31"
@@ -395,6 +395,10 @@ departements = ["69"]
 	doc.Find("section.theme h2").Each(func(_ int, s *goquery.Selection) { got = append(got, s.AttrOr("id", "")) })
 	if want := []string{"population", "logement"}; !slices.Equal(got, want) {
 		t.Errorf("sections of Lyon's page = %v, want %v", got, want)
+	}
+	// The key figures are those of the sections shown.
+	if got, want := texts(doc.Find("section.key .label")), []string{"Habitants", "Logements"}; !slices.Equal(got, want) {
+		t.Errorf("key figures of Lyon's page = %q, want %q", got, want)
 	}
 	b, err := os.ReadFile(filepath.Join(site.Path(site.Output), "api/commune/departement-69.json"))
 	if err != nil {

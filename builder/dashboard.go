@@ -596,7 +596,8 @@ func (d *dashboard) proceedings() (*chartView, error) {
 		"line", "", 0, lines)
 }
 
-// keyFigures are the few figures in plain words at the top of a page.
+// keyFigures are the few figures in plain words at the top of a page: the
+// inhabitants, then those of the sections the site publishes.
 func (d *dashboard) keyFigures() []keyFigure {
 	var kf []keyFigure
 	if n := len(d.t.Population); n > 0 {
@@ -609,7 +610,7 @@ func (d *dashboard) keyFigures() []keyFigure {
 		kf = append(kf, k)
 	}
 	kf = append(kf, d.housingKeyFigures()...)
-	if f, ok := d.fs.latest(indicator.RevenuMedian); ok {
+	if f, ok := d.fs.latest(indicator.RevenuMedian); ok && d.site.publishes("revenus") {
 		k := keyFigure{Label: "Revenu médian", Detail: "par unité de consommation et par an, " + f.Period}
 		if f.Status == indicator.Present {
 			k.Value = formatDecimal(f.Value, 0) + nnbsp + "€"
@@ -618,6 +619,9 @@ func (d *dashboard) keyFigures() []keyFigure {
 			k.Detail = "secret statistique, " + f.Period
 		}
 		kf = append(kf, k)
+	}
+	if !d.site.publishes("emploi") {
+		return kf
 	}
 	if f, ok := d.fs.latest(indicator.TauxChomage); ok && f.Status == indicator.Present {
 		kf = append(kf, keyFigure{Label: "Taux de chômage", Value: formatPercent(f.Value), Detail: "des 15-64 ans au recensement " + f.Period})

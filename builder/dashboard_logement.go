@@ -49,7 +49,7 @@ const touristShare = 20
 // tourist beds where there are any.
 func (d *dashboard) housingKeyFigures() []keyFigure {
 	var kf []keyFigure
-	if f, ok := d.fs.latest(indicator.Logements); ok {
+	if f, ok := d.fs.latest(indicator.Logements); ok && d.site.publishes("logement") {
 		k := keyFigure{Label: "Logements", Detail: "au recensement " + f.Period}
 		if f.Status == indicator.Present {
 			k.Value = formatDecimal(f.Value, 0)
@@ -64,6 +64,9 @@ func (d *dashboard) housingKeyFigures() []keyFigure {
 					Detail: "des logements, recensement " + f.Period})
 			}
 		}
+	}
+	if !d.site.publishes("tourisme") {
+		return kf
 	}
 	if beds, _, figs, ok := touristBeds(d.fs); ok && beds > 0 {
 		kf = append(kf, keyFigure{Label: "Lits touristiques", Value: formatDecimal(beds, 0),
