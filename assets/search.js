@@ -10,7 +10,19 @@
   var form = document.querySelector('form.search[data-index]');
   if (!form) return;
   var input = form.querySelector('input[type=search]');
-  var list = document.getElementById(input.getAttribute('aria-controls'));
+  // The list of results and the combobox's attributes only mean something
+  // with this script: the page leaves them out.
+  var list = document.createElement('ul');
+  list.id = 'q-results';
+  list.className = 'results';
+  list.setAttribute('role', 'listbox');
+  list.hidden = true;
+  form.appendChild(list);
+  input.setAttribute('role', 'combobox');
+  input.setAttribute('autocomplete', 'off');
+  input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-controls', list.id);
+  input.setAttribute('aria-expanded', 'false');
   var base = form.getAttribute('data-index');
   var root = base.replace(/search\/$/, '');
   var shards = new Map();
