@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -94,6 +95,15 @@ func (s *siteStats) rowOf(t *geo.Territory) *statRow {
 	return &s.rows[i]
 }
 
+// figureAppender is a Source that appends a territory's figures to a
+// slice of the caller's (offline.Source): the pre-pass reads a dozen
+// figures of each territory, in slices it reuses.
+type figureAppender interface {
+	AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error)
+}
+
+var statBufs = sync.Pool{New: func() any { return new([]indicator.Figure) }}
+
 // computeStats runs the pre-pass over the territories of the build with a
 // bounded pool of workers, then ranks the territories among their peers
 // (those of the referential, and the study zones of zones, which may be
@@ -114,11 +124,23 @@ func computeStats(ctx context.Context, ref *geo.Referential, zones *geo.Zonings,
 			break
 		}
 		g.Go(func() error {
-			fs, err := figs.src.Figures(gctx, t)
+			app, ok := figs.src.(figureAppender)
+			if !ok {
+				fs, err := figs.src.Figures(gctx, t)
+				if err != nil {
+					return err
+				}
+				s.rows[i], periods[i] = statsOf(t, fs, s.first, s.last)
+				return nil
+			}
+			buf := statBufs.Get().(*[]indicator.Figure)
+			defer statBufs.Put(buf)
+			fs, err := app.AppendFigures(gctx, (*buf)[:0], t)
 			if err != nil {
 				return err
 			}
-			s.rows[i], periods[i] = statsOf(t, fs, s.first, s.last)
+			*buf = fs
+			s.rows[i], periods[i] = statsOf(t, fs, s.first, s.last) // keeps no reference to fs
 			return nil
 		})
 	}

@@ -270,15 +270,24 @@ func (s *Source) communesOf(t *geo.Territory) []*geo.Territory {
 
 // Figures returns the figures of one territory.
 func (s *Source) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error) {
+	figs, err := s.AppendFigures(ctx, make([]indicator.Figure, 0, 192), t) // a commune has some 150, a parent some 190
+	if len(figs) == 0 {
+		return nil, err
+	}
+	return figs, err
+}
+
+// AppendFigures appends the figures of one territory to out: the build's
+// pre-pass, which reads a dozen of them, reuses its slices.
+func (s *Source) AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	a := s.aggregate(t)
 	if a.n == 0 || a.pop == 0 {
-		return nil, nil
+		return out, nil
 	}
 	id := t.ID()
-	out := make([]indicator.Figure, 0, 192) // a commune has some 150, a parent some 190
 	add := func(theme indicator.Theme, measure, dim string, period int, v float64, st indicator.Status, vintage string) {
 		out = append(out, indicator.Figure{
 			Territory: id, Theme: theme, Measure: measure, Dim: dim, Period: strconv.Itoa(period),
