@@ -484,9 +484,9 @@ func (t tableView) write(b *bytes.Buffer) {
 	b.WriteString("</table>")
 }
 
-// HTML renders the chart's figure: title, illustrative badge, the chart
-// container read by assets/charts.js, its options as JSON, source, notes
-// and the table of its figures. Written here rather than in the template
+// HTML renders the chart's figure: title, the chart container read by
+// assets/charts.js with what it lacks of its options (chartdefaults.go),
+// source, notes and the table of its figures. Written here rather than in the template
 // for speed, like the table: a page holds a dozen charts and each template
 // action costs a reflective call. Every text is escaped; the options are
 // JSON marshalled with <, > and & escaped, safe inside the script element.
@@ -516,9 +516,9 @@ func (c chartView) write(b *bytes.Buffer) {
 	// own (see tableData; a JSON string cannot hold this unescaped text).
 	// What charts.js knows already (c.def) is left out.
 	inline := c.inline()
-	def := c.def
-	if def == nil {
-		def = &chartDefault{}
+	var def chartDefault // none: every attribute is written
+	if c.def != nil {
+		def = *c.def
 	}
 	b.WriteString(`</figcaption><div class=chart`)
 	if inline && string(c.Options) != def.Option {
