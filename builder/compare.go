@@ -2,7 +2,6 @@ package builder
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -84,58 +83,40 @@ func (s chartSpec) chartCompare() *chartCompare {
 		return nil
 	}
 	c := &chartCompare{Mode: s.compare.Mode, Region: s.compare.Region, Whole: s.compare.Whole, Series: map[string]compareSeries{}}
-	for i, cs := range s.compare.Series {
-		if cs.dims != nil {
-			cs.Labels = map[string]string{}
-			for j, d := range cs.dims {
-				if d != "" && j < len(s.categories) {
-					cs.Labels[s.categories[j]] = d
-				}
-			}
-			cs.dims = nil
-		}
-		switch {
-		case cs.skip:
-		case cs.own:
-			c.Series["*"] = cs
-		default:
-			c.Series[s.series[i].Name] = cs
+	for i := range s.compare.Series {
+		if name, ok := s.compareKey(i); ok {
+			c.Series[name] = s.compareSeries(i)
 		}
 	}
 	return c
 }
 
-// comparedIn tells whether have, the index's spec of the chart, already
-// holds all that s's would add to it (see add).
-func (s *chartSpec) comparedIn(have *chartCompare) bool {
-	c := s.compare
-	if c == nil || len(c.Series) != len(s.series) {
-		return true // no spec to add
+// compareKey is the key of the spec's series i in the chart's compare
+// spec; false for a series that takes no second territory.
+func (s *chartSpec) compareKey(i int) (string, bool) {
+	switch cs := s.compare.Series[i]; {
+	case cs.skip:
+		return "", false
+	case cs.own:
+		return "*", true
 	}
-	if c.Region && !have.Region || c.Mode < have.Mode || c.Whole != nil && have.Whole == nil {
-		return false
-	}
-	for i, cs := range c.Series {
-		name := s.series[i].Name
-		switch {
-		case cs.skip:
-			continue
-		case cs.own:
-			name = "*"
-		}
-		old, ok := have.Series[name]
-		if !ok {
-			return false
-		}
+	return s.series[i].Name, true
+}
+
+// compareSeries is the spec's series i with the breakdown of each of its
+// categories.
+func (s *chartSpec) compareSeries(i int) compareSeries {
+	cs := s.compare.Series[i]
+	if cs.dims != nil {
+		cs.Labels = map[string]string{}
 		for j, d := range cs.dims {
 			if d != "" && j < len(s.categories) {
-				if hd, ok := old.Labels[s.categories[j]]; !ok || d < hd {
-					return false
-				}
+				cs.Labels[s.categories[j]] = d
 			}
 		}
+		cs.dims = nil
 	}
-	return true
+	return cs
 }
 
 // compareIndex gathers the charts' ways of comparing while pages render.
@@ -154,23 +135,18 @@ func (x *compareIndex) add(themes []themeView) {
 	}
 	for _, th := range themes {
 		for _, ch := range th.Charts {
-			if ch.cmp == nil {
+			sp := ch.cmp
+			if sp == nil || sp.compare == nil || len(sp.compare.Series) != len(sp.series) {
 				continue
 			}
 			have, ok := x.charts[ch.ID]
-			if ok && ch.cmp.comparedIn(have) {
-				continue // most pages: nothing to add, nothing to build
-			}
-			c := ch.cmp.chartCompare()
-			if c == nil {
-				continue
-			}
 			if !ok {
-				cp := *c
-				cp.Series = maps.Clone(c.Series)
-				x.charts[ch.ID] = &cp
+				x.charts[ch.ID] = sp.chartCompare()
 				continue
 			}
+			// Most pages add nothing: their series are read in place,
+			// and only what is new is built.
+			c := sp.compare
 			have.Region = have.Region || c.Region
 			// Pages render in parallel: a chart drawn two ways (creations
 			// by sector, one year or several) keeps the same mode whatever
@@ -179,26 +155,31 @@ func (x *compareIndex) add(themes []themeView) {
 			if have.Whole == nil {
 				have.Whole = c.Whole
 			}
-			for name, s := range c.Series {
-				old, ok := have.Series[name]
+			for i, cs := range c.Series {
+				name, ok := sp.compareKey(i)
 				if !ok {
-					have.Series[name] = s
 					continue
 				}
-				if s.Labels != nil {
+				old, ok := have.Series[name]
+				if !ok {
+					have.Series[name] = sp.compareSeries(i)
+					continue
+				}
+				for j, d := range cs.dims {
+					if d == "" || j >= len(sp.categories) {
+						continue
+					}
+					// One breakdown per label whatever the order of the
+					// pages, should two pages disagree.
+					l := sp.categories[j]
+					if hd, ok := old.Labels[l]; ok && hd <= d {
+						continue
+					}
 					if old.Labels == nil {
 						old.Labels = map[string]string{}
-					} else {
-						old.Labels = maps.Clone(old.Labels)
+						have.Series[name] = old
 					}
-					for l, d := range s.Labels {
-						// One breakdown per label whatever the order of
-						// the pages, should two pages disagree.
-						if have, ok := old.Labels[l]; !ok || d < have {
-							old.Labels[l] = d
-						}
-					}
-					have.Series[name] = old
+					old.Labels[l] = d
 				}
 			}
 		}

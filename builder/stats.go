@@ -104,6 +104,16 @@ type figureAppender interface {
 
 var statBufs = sync.Pool{New: func() any { return new([]indicator.Figure) }}
 
+// appendFigures appends a territory's figures to out: in place when the
+// source can, or else copied from its answer.
+func appendFigures(ctx context.Context, src Source, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
+	if app, ok := src.(figureAppender); ok {
+		return app.AppendFigures(ctx, out, t)
+	}
+	figs, err := src.Figures(ctx, t)
+	return append(out, figs...), err
+}
+
 // computeStats runs the pre-pass over the territories of the build with a
 // bounded pool of workers, then ranks the territories among their peers
 // (those of the referential, and the study zones of zones, which may be
@@ -124,18 +134,9 @@ func computeStats(ctx context.Context, ref *geo.Referential, zones *geo.Zonings,
 			break
 		}
 		g.Go(func() error {
-			app, ok := figs.src.(figureAppender)
-			if !ok {
-				fs, err := figs.src.Figures(gctx, t)
-				if err != nil {
-					return err
-				}
-				s.rows[i], periods[i] = statsOf(t, fs, s.first, s.last)
-				return nil
-			}
 			buf := statBufs.Get().(*[]indicator.Figure)
 			defer statBufs.Put(buf)
-			fs, err := app.AppendFigures(gctx, (*buf)[:0], t)
+			fs, err := appendFigures(gctx, figs.src, (*buf)[:0], t)
 			if err != nil {
 				return err
 			}
