@@ -277,12 +277,19 @@ func eval[T any](tb *tab, expr string) T {
 // waitUntil evaluates the boolean expression every 100 ms until it is
 // true, for at most d, and tells whether it became true. (chromedp.Poll
 // would build a function from a string in the page, which the page's CSP
-// forbids.)
+// forbids.) An evaluation cut by a navigation (a redirect under way)
+// counts as not yet.
 func (tb *tab) waitUntil(d time.Duration, expr string) bool {
 	tb.t.Helper()
 	deadline := time.Now().Add(d)
 	for {
-		if eval[bool](tb, "!!("+expr+")") {
+		ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+expr+")", chromedp.EvalAwaitPromise))
+		cancel()
+		if err != nil && !strings.Contains(err.Error(), "navigated or closed") {
+			tb.t.Fatalf("evaluate %.80q: %v", expr, err)
+		}
+		if ok {
 			return true
 		}
 		if time.Now().After(deadline) {
