@@ -208,7 +208,7 @@ func TestRhoneFromMELODI(t *testing.T) {
 		if c.Departement == nil || c.Departement.Code != "69" {
 			continue
 		}
-		figs, _ := ix.Figures(context.Background(), c)
+		figs, _ := ix.AppendFigures(context.Background(), nil, c)
 		status := indicator.NotPublished
 		for _, f := range figs {
 			if f.Measure == indicator.RevenuMedian {

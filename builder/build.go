@@ -317,7 +317,11 @@ func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory
 	if !b.charts.Load() && hasCharts(v.Themes) {
 		b.charts.Store(true)
 	}
-	return b.publishDownloads(pub, t, v.figures)
+	if err := b.publishDownloads(pub, t, v.figures); err != nil {
+		return err
+	}
+	b.figs.release(t, v.figures)
+	return nil
 }
 
 func hasCharts(themes []themeView) bool {
@@ -332,15 +336,17 @@ func hasCharts(themes []themeView) bool {
 // publishDownloads hands a territory's figures to its JSON file (bundle.go)
 // and its CSV rows to the shared CSV file that holds them.
 func (b *build) publishDownloads(pub *Publisher, t *geo.Territory, figs []indicator.Figure) error {
-	own := ownFigures(t, figs)
+	own := figureBufs.Get().(*[]indicator.Figure)
+	defer putFigures(own)
+	*own = ownFigures((*own)[:0], t, figs)
 	buf := bufs.Get().(*bytes.Buffer)
 	defer bufs.Put(buf)
 	buf.Reset()
-	writeCSVRows(buf, t, own)
+	writeCSVRows(buf, t, *own)
 	if err := b.csv.add(pub, t, buf.Bytes()); err != nil {
 		return err
 	}
-	return b.publishJSON(pub, t, apiSeriesOf(own))
+	return b.publishJSON(pub, t, apiSeriesOf(*own))
 }
 
 // publishHTML renders a template, minified when parsed, into a pooled

@@ -97,7 +97,7 @@ func TestBundleRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := sv.writeJSON(&buf, c, apiSeriesOf(ownFigures(c, fs.all))); err != nil {
+		if err := sv.writeJSON(&buf, c, apiSeriesOf(ownFigures(nil, c, fs.all))); err != nil {
 			t.Fatal(err)
 		}
 		want := decodeAny(t, buf.Bytes())

@@ -97,7 +97,7 @@ func TestCommuneDashboard(t *testing.T) {
 	// The JSON holds the figures of the model, the table the same ones.
 	ref, _ := geo.Load()
 	lyon, _ := ref.Lookup(geo.Commune, "69123")
-	figs, _ := offline.New(ref).Figures(context.Background(), lyon)
+	figs, _ := offline.New(ref).AppendFigures(context.Background(), nil, lyon)
 	fs := newFigureSet(figs)
 	births := fs.series(indicator.Naissances, "", "")
 	o := chartJSON(t, doc, "naissances-deces")
@@ -280,8 +280,7 @@ type official struct{}
 
 func (official) Illustrative() bool { return false }
 
-func (official) Figures(_ context.Context, t *geo.Territory) ([]indicator.Figure, error) {
-	var out []indicator.Figure
+func (official) AppendFigures(_ context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
 	for i, y := range []int{2019, 2020, 2021} {
 		out = append(out, indicator.Figure{Territory: t.ID(), Theme: indicator.Emploi, Measure: indicator.EffectifsSal,
 			Period: strconv.Itoa(y), Value: float64(1000 + i), Source: "Urssaf", Vintage: "2021"})

@@ -54,7 +54,7 @@ func modelFigures(t *testing.T, id string) figureSet {
 	t.Helper()
 	ref, _ := geo.Load()
 	ter, _ := ref.ByID(id)
-	figs, err := offline.New(ref).Figures(context.Background(), ter)
+	figs, err := offline.New(ref).AppendFigures(context.Background(), nil, ter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,11 +289,12 @@ type secretive struct {
 	secret func(indicator.Figure) bool
 }
 
-func (s secretive) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error) {
-	figs, err := s.Source.Figures(ctx, t)
-	for i, f := range figs {
+func (s secretive) AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
+	figs, err := s.Source.AppendFigures(ctx, out, t)
+	added := figs[len(out):]
+	for i, f := range added {
 		if f.Territory == s.id && s.secret(f) {
-			figs[i].Status, figs[i].Value = indicator.Secret, 0
+			added[i].Status, added[i].Value = indicator.Secret, 0
 		}
 	}
 	return figs, err
@@ -347,12 +348,12 @@ func TestThemeDownloads(t *testing.T) {
 	ref := mustRef(t)
 	cham, _ := ref.Lookup(geo.Commune, "74056")
 	src := secretive{Source: offline.New(ref), id: cham.ID(), secret: func(f indicator.Figure) bool { return f.Dim == "OCS=DW_VAC" }}
-	figs, err := src.Figures(context.Background(), cham)
+	figs, err := src.AppendFigures(context.Background(), nil, cham)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, cham, ownFigures(cham, figs)); err != nil {
+	if err := writeCSV(&buf, cham, ownFigures(nil, cham, figs)); err != nil {
 		t.Fatal(err)
 	}
 	csv := buf.String()
@@ -396,9 +397,9 @@ type moreYears struct {
 	id string
 }
 
-func (s moreYears) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error) {
-	figs, err := s.Source.Figures(ctx, t)
-	for _, f := range slices.Clone(figs) {
+func (s moreYears) AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
+	figs, err := s.Source.AppendFigures(ctx, out, t)
+	for _, f := range slices.Clone(figs[len(out):]) {
 		if f.Territory == s.id && f.Measure == indicator.CreationsEnt && f.Dim != "" {
 			f.Period = "2023"
 			figs = append(figs, f)

@@ -77,7 +77,11 @@ type urssafSource struct{}
 
 func (urssafSource) Illustrative() bool { return false }
 
-func (urssafSource) Figures(_ context.Context, t *geo.Territory) ([]indicator.Figure, error) {
+func (s urssafSource) AppendFigures(_ context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
+	return append(out, s.figures(t)...), nil
+}
+
+func (urssafSource) figures(t *geo.Territory) []indicator.Figure {
 	fig := func(measure, dim, period string, v float64) indicator.Figure {
 		return indicator.Figure{Territory: t.ID(), Theme: indicator.Emploi, Measure: measure, Dim: dim, Period: period,
 			Value: v, Status: indicator.Present, Source: "Urssaf, open data", Vintage: "2025-06-30"}
@@ -93,22 +97,22 @@ func (urssafSource) Figures(_ context.Context, t *geo.Territory) ([]indicator.Fi
 			fig(indicator.SalariesPartEmp, "", "2018", 10000),
 			fig(indicator.SalariesPartEmp, "CATEGORIE=1", "2018", 1000),
 			fig(indicator.SalariesPartEmp, "CATEGORIE=3", "2018", 9000),
-		}, nil
+		}
 	case "france/FR":
 		return []indicator.Figure{
 			fig(indicator.EffSalTrim, "", "2024-T4", 2000),
 			fig(indicator.EffSalTrim, "NA28I=FZ", "2024-T4", 1000),
 			fig(indicator.EffSalTrim, "NA28I=GZ", "2024-T4", 1000),
 			fig(indicator.SalariesPartEmp, "", "2018", 100000),
-		}, nil
+		}
 	case "departement/69":
 		return []indicator.Figure{
 			fig(indicator.SalariesPartEmp, "", "2018", 4000),
 			fig(indicator.SalariesPartEmp, "CATEGORIE=1", "2018", 1000),
 			fig(indicator.SalariesPartEmp, "CATEGORIE=9", "2018", 3000),
-		}, nil
+		}
 	}
-	return nil, nil
+	return nil
 }
 
 // TestURSSAFChartsFigures checks the charts' figures against a source

@@ -154,10 +154,9 @@ func (c *csvFiles) add(pub *Publisher, t *geo.Territory, rows []byte) error {
 	return pub.Write(f.rel, buf.Bytes())
 }
 
-// ownFigures returns the figures that belong to a territory, with its legal
-// populations (from the referential) first.
-func ownFigures(t *geo.Territory, fs []indicator.Figure) []indicator.Figure {
-	out := make([]indicator.Figure, 0, len(t.Population)+len(fs))
+// ownFigures appends to out the figures that belong to a territory, with
+// its legal populations (from the referential) first.
+func ownFigures(out []indicator.Figure, t *geo.Territory, fs []indicator.Figure) []indicator.Figure {
 	for _, p := range t.Population {
 		out = append(out, indicator.Figure{
 			Territory: t.ID(), Theme: indicator.Population, Measure: indicator.PopLegale,

@@ -14,8 +14,13 @@ import (
 // Source is what the builder asks of a data source: the figures of one
 // territory, and whether they are illustrative (synthetic) rather than
 // official. The offline source and the API sources both satisfy it.
+//
+// AppendFigures appends the figures of one territory to out: a build reads
+// some 70,000 territories' figures, most of them into slices it reuses. It
+// is a source's one way to give figures, so that a source wrapping another
+// (a test's) cannot change them on one path and not on the other.
 type Source interface {
-	Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error)
+	AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error)
 	Illustrative() bool
 }
 
@@ -50,16 +55,14 @@ func newFigureSet(figs []indicator.Figure) figureSet {
 		for r := 1; r < len(count); r++ {
 			at[r] = at[r-1] + count[r-1]
 		}
-		scratch := scratchFigures.Get().(*[]indicator.Figure)
-		tmp := append((*scratch)[:0], figs...)
-		for _, f := range tmp {
+		scratch := figureBufs.Get().(*[]indicator.Figure)
+		*scratch = append((*scratch)[:0], figs...)
+		for _, f := range *scratch {
 			r := first[f.Measure]
 			figs[at[r]] = f
 			at[r]++
 		}
-		clear(tmp) // let the pool hold no strings
-		*scratch = tmp[:0]
-		scratchFigures.Put(scratch)
+		putFigures(scratch)
 	}
 	order := func(a, b indicator.Figure) int {
 		return cmp.Or(strings.Compare(a.Territory, b.Territory),
@@ -81,7 +84,18 @@ func newFigureSet(figs []indicator.Figure) figureSet {
 	return fs
 }
 
-var scratchFigures = sync.Pool{New: func() any { return new([]indicator.Figure) }}
+// figureBufs holds the slices of figures that live for a moment: a
+// commune's figures (some 150, 20 KB) while its page renders, those the
+// statistics pre-pass reads, the copy a counting sort goes through.
+var figureBufs = sync.Pool{New: func() any { return new([]indicator.Figure) }}
+
+// putFigures returns a slice to figureBufs, cleared so that the pool holds
+// no strings.
+func putFigures(p *[]indicator.Figure) {
+	clear(*p)
+	*p = (*p)[:0]
+	figureBufs.Put(p)
+}
 
 // comparePeriods orders "2019" < "2020" and "2020-T4" < "2021-T1"; years
 // come before quarters.
@@ -198,6 +212,14 @@ func (c *figureCache) plan(pages []*geo.Territory) {
 	}
 }
 
+// release hands back the figures get read for t, once its page is
+// rendered; a memoised territory's figures stay with the cache.
+func (c *figureCache) release(t *geo.Territory, figs []indicator.Figure) {
+	if !cached(t) {
+		putFigures(&figs)
+	}
+}
+
 // done records that the page of t no longer needs the figures it compared.
 func (c *figureCache) done(t *geo.Territory) {
 	c.mu.Lock()
@@ -213,13 +235,19 @@ func (c *figureCache) done(t *geo.Territory) {
 
 // fresh returns a territory's figures without memoising them.
 func (c *figureCache) fresh(ctx context.Context, t *geo.Territory) (figureSet, error) {
-	figs, err := c.src.Figures(ctx, t)
+	figs, err := c.src.AppendFigures(ctx, nil, t)
 	return newFigureSet(figs), err
 }
 
+// get returns a territory's figures. Those of a territory that is not
+// memoised are read into a pooled slice, which its page hands back with
+// release once rendered: nothing a page keeps points into it (charts,
+// tables and downloads copy the values they show).
 func (c *figureCache) get(ctx context.Context, t *geo.Territory) (figureSet, error) {
 	if !cached(t) {
-		return c.fresh(ctx, t)
+		buf := figureBufs.Get().(*[]indicator.Figure)
+		figs, err := c.src.AppendFigures(ctx, (*buf)[:0], t)
+		return newFigureSet(figs), err
 	}
 	c.mu.Lock()
 	e, ok := c.m[t]

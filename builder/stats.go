@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -95,25 +94,6 @@ func (s *siteStats) rowOf(t *geo.Territory) *statRow {
 	return &s.rows[i]
 }
 
-// figureAppender is a Source that appends a territory's figures to a
-// slice of the caller's (offline.Source): the pre-pass reads a dozen
-// figures of each territory, in slices it reuses.
-type figureAppender interface {
-	AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error)
-}
-
-var statBufs = sync.Pool{New: func() any { return new([]indicator.Figure) }}
-
-// appendFigures appends a territory's figures to out: in place when the
-// source can, or else copied from its answer.
-func appendFigures(ctx context.Context, src Source, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
-	if app, ok := src.(figureAppender); ok {
-		return app.AppendFigures(ctx, out, t)
-	}
-	figs, err := src.Figures(ctx, t)
-	return append(out, figs...), err
-}
-
 // computeStats runs the pre-pass over the territories of the build with a
 // bounded pool of workers, then ranks the territories among their peers
 // (those of the referential, and the study zones of zones, which may be
@@ -134,9 +114,9 @@ func computeStats(ctx context.Context, ref *geo.Referential, zones *geo.Zonings,
 			break
 		}
 		g.Go(func() error {
-			buf := statBufs.Get().(*[]indicator.Figure)
-			defer statBufs.Put(buf)
-			fs, err := appendFigures(gctx, figs.src, (*buf)[:0], t)
+			buf := figureBufs.Get().(*[]indicator.Figure)
+			defer putFigures(buf)
+			fs, err := figs.src.AppendFigures(gctx, (*buf)[:0], t)
 			if err != nil {
 				return err
 			}

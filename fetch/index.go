@@ -113,9 +113,9 @@ func (ix *Index) Len() int { return ix.n }
 // Illustrative is false: the figures are the producers'.
 func (ix *Index) Illustrative() bool { return false }
 
-// Figures returns the figures of a territory, and for a département those
-// of its région too (the regional series its page shows).
-func (ix *Index) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error) {
+// AppendFigures appends to out the figures of a territory, and for a
+// département those of its région too (the regional series its page shows).
+func (ix *Index) AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -123,7 +123,6 @@ func (ix *Index) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Fig
 	if t.Kind == geo.Departement && t.Region != nil {
 		ids = append(ids, t.Region.ID())
 	}
-	var out []indicator.Figure
 	for _, id := range ids {
 		for _, p := range ix.terrs[id] {
 			f := indicator.Figure{

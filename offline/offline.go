@@ -268,17 +268,8 @@ func (s *Source) communesOf(t *geo.Territory) []*geo.Territory {
 	return nil
 }
 
-// Figures returns the figures of one territory.
-func (s *Source) Figures(ctx context.Context, t *geo.Territory) ([]indicator.Figure, error) {
-	figs, err := s.AppendFigures(ctx, make([]indicator.Figure, 0, 192), t) // a commune has some 150, a parent some 190
-	if len(figs) == 0 {
-		return nil, err
-	}
-	return figs, err
-}
-
-// AppendFigures appends the figures of one territory to out: the build's
-// pre-pass, which reads a dozen of them, reuses its slices.
+// AppendFigures appends the figures of one territory to out (a commune has
+// some 150, a parent some 190).
 func (s *Source) AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 
 func figures(t *testing.T, s *Source, ter *geo.Territory) map[string]indicator.Figure {
 	t.Helper()
-	fs, err := s.Figures(context.Background(), ter)
+	fs, err := s.AppendFigures(context.Background(), nil, ter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,8 +32,8 @@ func figures(t *testing.T, s *Source, ter *geo.Territory) map[string]indicator.F
 func TestDeterministic(t *testing.T) {
 	ref, _ := geo.Load()
 	lyon, _ := ref.Lookup(geo.Commune, "69123")
-	a, _ := New(ref).Figures(context.Background(), lyon)
-	b, _ := New(ref).Figures(context.Background(), lyon)
+	a, _ := New(ref).AppendFigures(context.Background(), nil, lyon)
+	b, _ := New(ref).AppendFigures(context.Background(), nil, lyon)
 	if len(a) == 0 || len(a) != len(b) {
 		t.Fatalf("got %d and %d figures", len(a), len(b))
 	}
