@@ -82,7 +82,9 @@ func dimLabel(dim, key string) string {
 }
 
 func dimValue(dim, key string) string {
-	for _, part := range strings.Split(dim, ";") {
+	for rest := dim; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ";")
 		if k, v, _ := strings.Cut(part, "="); k == key {
 			return v
 		}

@@ -53,8 +53,9 @@ func zipEntry(rel string) string {
 // fixed, so that the same figures give the same bytes.
 var zipTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// writeZip writes a zip archive holding one file, name, with data.
-func writeZip(w io.Writer, name string, data []byte) error {
+// writeZip writes a zip archive holding one file, name, whose content
+// write writes.
+func writeZip(w io.Writer, name string, write func(io.Writer) error) error {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(out, flate.BestSpeed)
@@ -63,7 +64,7 @@ func writeZip(w io.Writer, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		return err
 	}
 	return zw.Close()
@@ -133,23 +134,28 @@ func (c *csvFiles) add(pub *Publisher, t *geo.Territory, rows []byte) error {
 	if !complete {
 		return nil
 	}
-	n := 0
-	for _, r := range f.rows {
-		n += len(r)
-	}
-	var buf bytes.Buffer
-	buf.Grow(n + 100)
-	writeCSVHeader(&buf)
-	for _, m := range f.members {
-		buf.Write(f.rows[m])
-	}
+	byMember := f.rows
 	f.rows = nil
+	write := func(w io.Writer) error { // the header, then the rows in the build's order
+		if _, err := io.WriteString(w, csvHeaderLine); err != nil {
+			return err
+		}
+		for _, m := range f.members {
+			if _, err := w.Write(byMember[m]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	buf := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(buf)
+	buf.Reset()
 	if strings.HasSuffix(f.rel, ".zip") {
-		var z bytes.Buffer
-		if err := writeZip(&z, zipEntry(f.rel), buf.Bytes()); err != nil {
+		if err := writeZip(buf, zipEntry(f.rel), write); err != nil {
 			return fmt.Errorf("zip %s: %w", f.rel, err)
 		}
-		return pub.Write(f.rel, z.Bytes())
+	} else if err := write(buf); err != nil {
+		return err
 	}
 	return pub.Write(f.rel, buf.Bytes())
 }
@@ -174,19 +180,17 @@ func ownFigures(out []indicator.Figure, t *geo.Territory, fs []indicator.Figure)
 // csvHeader names the columns of the CSV downloads, in French.
 var csvHeader = []string{"code_territoire", "mesure", "ventilation", "periode", "valeur", "statut", "source", "millesime"}
 
+// csvHeaderLine is the first line of a CSV download.
+var csvHeaderLine = strings.Join(csvHeader, ";") + "\n"
+
 // writeCSV writes one row per figure: ";" separated, UTF-8, values with a
 // decimal point (as read by spreadsheets set to any locale through import),
 // empty for secret or unpublished values. Fields are quoted as RFC 4180
 // says when they hold a separator, a quote or a line break.
 func writeCSV(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) error {
-	writeCSVHeader(buf)
+	buf.WriteString(csvHeaderLine)
 	writeCSVRows(buf, t, figs)
 	return nil
-}
-
-func writeCSVHeader(buf *bytes.Buffer) {
-	buf.WriteString(strings.Join(csvHeader, ";"))
-	buf.WriteByte('\n')
 }
 
 // writeCSVRows writes the rows of writeCSV, without the header.
