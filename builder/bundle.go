@@ -75,22 +75,21 @@ type seriesHead struct {
 	Periodes     []string `json:"periodes"`
 }
 
-// key identifies a descriptor: every field, each with its length, so that
-// no two descriptors share a key.
-func (d *seriesHead) key() string {
-	var b strings.Builder
+// appendKey appends to b the key that identifies a descriptor: every
+// field, each with its length, so that no two descriptors share a key.
+func (d *seriesHead) appendKey(b []byte) []byte {
 	put := func(s string) {
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
 	}
 	list := func(l []string) {
 		if l == nil {
-			b.WriteByte('-')
+			b = append(b, '-')
 			return
 		}
-		b.WriteString(strconv.Itoa(len(l)))
-		b.WriteByte('[')
+		b = strconv.AppendInt(b, int64(len(l)), 10)
+		b = append(b, '[')
 		for _, s := range l {
 			put(s)
 		}
@@ -103,7 +102,7 @@ func (d *seriesHead) key() string {
 	put(d.Millesime)
 	list(d.Millesimes)
 	list(d.Periodes)
-	return b.String()
+	return b
 }
 
 // bundleCommune is one commune of a bundle: Valeurs[i] are its values of
@@ -234,16 +233,17 @@ func (s *siteView) bundle(group *geo.Territory, members []*geo.Territory, series
 	}
 	byKey := map[string]*desc{}
 	var order []*desc
+	var key []byte // a series' key, looked up without a string of its own
 	used := make([][]*desc, len(members))
 	for i, t := range members {
 		var prev *desc
 		for _, se := range series[t] {
 			d := se.seriesHead
-			k := d.key()
-			x := byKey[k]
+			key = d.appendKey(key[:0])
+			x := byKey[string(key)]
 			if x == nil {
 				x = &desc{d: d}
-				byKey[k] = x
+				byKey[string(key)] = x
 				at := 0
 				if prev != nil {
 					at = slices.Index(order, prev) + 1

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -320,27 +321,50 @@ func (s *siteView) warning() (bool, string) {
 
 // apiSeriesOf groups figures in series, one per measure and source, in the
 // order of the figures.
+//
+// A commune's 150 figures make some 50 series, held until its département's
+// bundle is complete: a first pass finds the series of each figure and
+// counts them, so that the second cuts the series' periods, values and
+// value pointers from one array each, rather than grow 150 slices and
+// allocate 150 floats.
 func apiSeriesOf(figs []indicator.Figure) []apiSeries {
 	series := []apiSeries{}
-	index := map[[2]string]int{}
-	for _, fig := range figs {
-		key := [2]string{fig.Measure, fig.Source}
-		i, ok := index[key]
-		if !ok {
-			i = len(series)
-			index[key] = i
-			series = append(series, apiSeries{seriesHead: seriesHead{Theme: string(fig.Theme), Mesure: fig.Measure, Source: fig.Source}})
+	var count []int
+	of := make([]int32, len(figs)) // the series of each figure
+	for k, fig := range figs {
+		i := len(series) - 1 // the figures of a series mostly follow each other
+		if i < 0 || series[i].Mesure != fig.Measure || series[i].Source != fig.Source {
+			i = slices.IndexFunc(series, func(s apiSeries) bool { return s.Mesure == fig.Measure && s.Source == fig.Source })
 		}
-		s := &series[i]
+		if i < 0 {
+			i = len(series)
+			series = append(series, apiSeries{seriesHead: seriesHead{Theme: string(fig.Theme), Mesure: fig.Measure, Source: fig.Source}})
+			count = append(count, 0)
+		}
+		of[k] = int32(i)
+		count[i]++
+	}
+	periods := make([]string, len(figs))
+	pointers := make([]*float64, len(figs))
+	values := make([]float64, len(figs))
+	at := 0
+	for i, n := range count {
+		series[i].Periodes = periods[at : at : at+n]
+		series[i].Valeurs = pointers[at : at : at+n]
+		at += n
+	}
+	for k, fig := range figs {
+		s := &series[of[k]]
 		n := len(s.Periodes)
 		column(&s.Ventilation, &s.Ventilations, n, fig.Dim)
 		column(&s.Millesime, &s.Millesimes, n, fig.Vintage)
 		s.Periodes = append(s.Periodes, fig.Period)
 		var v *float64
 		if fig.Status == indicator.Present {
-			v = ptr(fig.Value) // not &fig.Value: that keeps the whole figure
+			values[k] = fig.Value
+			v = &values[k]
 		} else if s.Statuts == nil {
-			s.Statuts = make([]string, n)
+			s.Statuts = make([]string, n, cap(s.Periodes))
 		}
 		s.Valeurs = append(s.Valeurs, v)
 		if s.Statuts != nil {
