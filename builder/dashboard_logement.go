@@ -6,38 +6,38 @@ import "territoires/indicator"
 // category, houses and flats, owners and tenants, each as shares compared
 // with the parents.
 
-func (d *dashboard) dwellingCategories() (*chartView, error) {
-	return d.shares(shareSpec{
-		id: "logements-categories", title: "Résidences principales, secondaires et logements vacants",
-		label:   "Part des résidences principales, des résidences secondaires et logements occasionnels et des logements vacants",
-		measure: indicator.Logements, baseName: "Logements",
-		parts: []sharePart{
-			{"OCS=DW_MAIN", "Résidences principales"},
-			{"OCS=DW_SEC_DW_OCC", "Résidences secondaires et occasionnelles"},
-			{"OCS=DW_VAC", "Logements vacants"},
-		},
-	})
-}
+func (d *dashboard) dwellingCategories() (*chartView, error) { return d.shares(dwellingCategoriesSpec) }
 
-func (d *dashboard) dwellingTypes() (*chartView, error) {
-	return d.shares(shareSpec{
-		id: "logements-types", title: "Maisons et appartements",
-		label:   "Part des maisons et des appartements parmi les logements",
-		measure: indicator.Logements, baseName: "Logements",
-		parts: []sharePart{{"TDW=1", "Maisons"}, {"TDW=2", "Appartements"}},
-		rest:  "Autres logements",
-	})
-}
+var dwellingCategoriesSpec = newShareSpec(shareSpec{
+	id: "logements-categories", title: "Résidences principales, secondaires et logements vacants",
+	label:   "Part des résidences principales, des résidences secondaires et logements occasionnels et des logements vacants",
+	measure: indicator.Logements, baseName: "Logements",
+	parts: []sharePart{
+		{"OCS=DW_MAIN", "Résidences principales"},
+		{"OCS=DW_SEC_DW_OCC", "Résidences secondaires et occasionnelles"},
+		{"OCS=DW_VAC", "Logements vacants"},
+	},
+})
 
-func (d *dashboard) dwellingTenure() (*chartView, error) {
-	return d.shares(shareSpec{
-		id: "logements-statut", title: "Propriétaires et locataires",
-		label:   "Part des résidences principales occupées par leur propriétaire, par un locataire ou à titre gratuit",
-		measure: indicator.Logements, base: "OCS=DW_MAIN", baseName: "Résidences principales",
-		parts: []sharePart{{"TSH=100", "Propriétaires"}, {"TSH=200", "Locataires"}, {"TSH=300", "Logés gratuitement"}},
-		notes: []string{"Statut d'occupation des résidences principales."},
-	})
-}
+func (d *dashboard) dwellingTypes() (*chartView, error) { return d.shares(dwellingTypesSpec) }
+
+var dwellingTypesSpec = newShareSpec(shareSpec{
+	id: "logements-types", title: "Maisons et appartements",
+	label:   "Part des maisons et des appartements parmi les logements",
+	measure: indicator.Logements, baseName: "Logements",
+	parts: []sharePart{{"TDW=1", "Maisons"}, {"TDW=2", "Appartements"}},
+	rest:  "Autres logements",
+})
+
+func (d *dashboard) dwellingTenure() (*chartView, error) { return d.shares(dwellingTenureSpec) }
+
+var dwellingTenureSpec = newShareSpec(shareSpec{
+	id: "logements-statut", title: "Propriétaires et locataires",
+	label:   "Part des résidences principales occupées par leur propriétaire, par un locataire ou à titre gratuit",
+	measure: indicator.Logements, base: "OCS=DW_MAIN", baseName: "Résidences principales",
+	parts: []sharePart{{"TSH=100", "Propriétaires"}, {"TSH=200", "Locataires"}, {"TSH=300", "Logés gratuitement"}},
+	notes: []string{"Statut d'occupation des résidences principales."},
+})
 
 // touristShare is the share of secondary homes (percent) from which a
 // page shows it among its key figures: twice France's (about 10 %), as in

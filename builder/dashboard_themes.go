@@ -56,12 +56,32 @@ type shareSpec struct {
 	parts            []sharePart
 	rest             string // name of what the parts leave of the whole, "" when they make it up
 	notes            []string
+
+	// Made once by newShareSpec, for all pages:
+	names   []string     // of the series: the parts', then rest
+	head    []string     // of the table
+	compare *compareSpec // of the chart
+}
+
+// newShareSpec completes a shareSpec with what follows from it. A chart's
+// spec is a package variable: its names, table head and compare
+// description are then made once rather than on each of 70,000 pages.
+func newShareSpec(s shareSpec) *shareSpec {
+	for _, p := range s.parts {
+		s.names = append(s.names, p.name)
+	}
+	if s.rest != "" {
+		s.names = append(s.names, s.rest)
+	}
+	s.head = append([]string{"Territoire", s.baseName}, s.names...)
+	s.compare = sharesCompare(s)
+	return &s
 }
 
 // roundShares rounds shares (percent) to one decimal so that they add up
-// to exactly 100 (largest remainders): a stacked bar ends at 100.
-func roundShares(shares []float64) []float64 {
-	out := make([]float64, len(shares))
+// to exactly 100 (largest remainders): a stacked bar ends at 100. It
+// writes them to out, of the same length, and overwrites shares.
+func roundShares(out, shares []float64) {
 	left := 1000
 	for i, s := range shares {
 		out[i] = math.Floor(s * 10)
@@ -80,36 +100,36 @@ func roundShares(shares []float64) []float64 {
 	for i := range out {
 		out[i] /= 10
 	}
-	return out
 }
 
 // shares makes a stacked horizontal bar chart of a breakdown, in percent of
 // the whole, for the territory (on top) and its parents. The table gives
 // the whole and each share; a part that is secret or not published is said
 // so and leaves its territory without a bar.
-func (d *dashboard) shares(s shareSpec) (*chartView, error) {
+func (d *dashboard) shares(s *shareSpec) (*chartView, error) {
 	own, ok := latestOf(d.fs, s.measure, s.base)
 	if !ok {
 		return nil, nil
 	}
 	period := own.Period
-	names := make([]string, 0, len(s.parts)+1)
-	for _, p := range s.parts {
-		names = append(names, p.name)
+	names, n := s.names, len(d.cmp)
+	tbl := tableView{Head: s.head[:len(s.head):len(s.head)], Rows: make([]rowView, 0, n)}
+	// The chart's values, by part then territory, the territory on top (a
+	// category axis runs from the bottom up): pointers into one array.
+	vals := make([][]*float64, len(names))
+	ptrs := make([]*float64, len(names)*n)
+	shares := make([]float64, len(names)*n)
+	for j := range vals {
+		vals[j] = ptrs[j*n : (j+1)*n : (j+1)*n]
 	}
-	if s.rest != "" {
-		names = append(names, s.rest)
-	}
-	tbl := tableView{Head: append([]string{"Territoire", s.baseName}, names...)}
-	vals := make([][]*float64, len(names)) // by part, then territory
-	for i := range vals {
-		vals[i] = make([]*float64, len(d.cmp))
-	}
+	counts := make([]float64, len(names))
+	raw := make([]float64, len(names))
+	cells := make([]string, n*(1+len(names)))
 	var all []indicator.Figure
 	var notes []string
 	drawn, secret := false, false
 	for i, c := range d.cmp {
-		row := rowView{Head: c.t.Name, Cells: make([]string, 1+len(names))}
+		row := rowView{Head: c.t.Name, Cells: cells[i*(1+len(names)) : (i+1)*(1+len(names)) : (i+1)*(1+len(names))]}
 		for j := range row.Cells {
 			row.Cells[j] = "–"
 		}
@@ -119,7 +139,7 @@ func (d *dashboard) shares(s shareSpec) (*chartView, error) {
 			row.Cells[0] = cell(whole, 0, "")
 			secret = secret || i == 0 && whole.Status == indicator.Secret
 		}
-		counts := make([]float64, len(names))
+		clear(counts)
 		complete := ok && whole.Status == indicator.Present && whole.Value > 0
 		sum := 0.0
 		for j, p := range s.parts {
@@ -143,13 +163,14 @@ func (d *dashboard) shares(s shareSpec) (*chartView, error) {
 			sum = math.Max(sum, whole.Value)
 		}
 		if complete && sum > 0 {
-			raw := make([]float64, len(counts))
-			for j, n := range counts {
-				raw[j] = n / sum * 100
+			for j, v := range counts {
+				raw[j] = v / sum * 100
 			}
-			for j, sh := range roundShares(raw) {
-				vals[j][i] = ptr(sh)
-				row.Cells[1+j] = formatPercent(sh)
+			rounded := shares[i*len(names) : (i+1)*len(names)]
+			roundShares(rounded, raw)
+			for j := range rounded {
+				vals[j][n-1-i] = &rounded[j]
+				row.Cells[1+j] = formatPercent(rounded[j])
 			}
 			drawn = true
 		}
@@ -161,16 +182,14 @@ func (d *dashboard) shares(s shareSpec) (*chartView, error) {
 	if secret {
 		notes = append(notes, fmt.Sprintf("%s : valeurs manquantes, %s.", d.t.Name, secretNote))
 	}
-	// The territory on top: a category axis runs from the bottom up.
-	cats := make([]string, len(d.cmp))
+	cats := make([]string, n)
 	for i, c := range d.cmp {
-		cats[len(d.cmp)-1-i] = c.t.Name
+		cats[n-1-i] = c.t.Name
 	}
-	spec := chartSpec{id: s.id, kind: "hbar", categories: cats, unit: "%", decimals: 1, percent: true, compare: sharesCompare(s)}
+	spec := chartSpec{id: s.id, kind: "hbar", categories: cats, unit: "%", decimals: 1, percent: true, compare: s.compare,
+		series: make([]chartSeries, len(names))}
 	for j, name := range names {
-		v := slices.Clone(vals[j])
-		slices.Reverse(v)
-		spec.series = append(spec.series, chartSeries{Name: name, Values: v, Stack: "total"})
+		spec.series[j] = chartSeries{Name: name, Values: vals[j], Stack: "total"}
 	}
 	return d.chart(spec, s.title+" en "+period, s.label+", comparée aux territoires parents", all, append(notes, s.notes...), tbl)
 }
