@@ -167,7 +167,7 @@ func (d *dashboard) campsitesByStars() (*chartView, error) {
 // two a hotel room, three a campsite pitch, and the beds of the other
 // accommodation. It is missing when one of them is.
 func touristBeds(fs figureSet) (float64, string, []indicator.Figure, bool) {
-	var figs []indicator.Figure
+	figs := make([]indicator.Figure, 0, 3)
 	beds, ok := 0.0, true
 	text := ""
 	for _, part := range []struct {

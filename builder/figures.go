@@ -145,12 +145,20 @@ func (fs figureSet) latest(measure string) (indicator.Figure, bool) {
 // for the latest period that has any.
 func (fs figureSet) breakdown(measure string) []indicator.Figure {
 	var last string
+	n := 0
 	for _, f := range fs.byMeasure[measure] {
-		if f.Dim != "" && comparePeriods(f.Period, last) > 0 {
-			last = f.Period
+		switch {
+		case f.Dim == "":
+		case comparePeriods(f.Period, last) > 0:
+			last, n = f.Period, 1
+		case f.Period == last:
+			n++
 		}
 	}
-	var out []indicator.Figure
+	if n == 0 {
+		return nil
+	}
+	out := make([]indicator.Figure, 0, n) // counted first: 20 to 40 figures of 136 bytes
 	for _, f := range fs.byMeasure[measure] {
 		if f.Dim != "" && f.Period == last {
 			out = append(out, f)
