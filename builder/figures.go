@@ -29,6 +29,7 @@ type Source interface {
 type figureSet struct {
 	all       []indicator.Figure
 	byMeasure map[string][]indicator.Figure
+	single    bool // all of one territory (a commune's): a measure's figures are sorted by breakdown
 }
 
 func newFigureSet(figs []indicator.Figure) figureSet {
@@ -68,7 +69,10 @@ func newFigureSet(figs []indicator.Figure) figureSet {
 		return cmp.Or(strings.Compare(a.Territory, b.Territory),
 			strings.Compare(a.Dim, b.Dim), comparePeriods(a.Period, b.Period))
 	}
-	fs := figureSet{all: figs, byMeasure: make(map[string][]indicator.Figure, len(first))}
+	fs := figureSet{all: figs, byMeasure: make(map[string][]indicator.Figure, len(first)), single: true}
+	for _, f := range figs {
+		fs.single = fs.single && f.Territory == figs[0].Territory
+	}
 	for i := 0; i < len(figs); {
 		j := i + 1
 		for j < len(figs) && figs[j].Measure == figs[i].Measure {
@@ -111,6 +115,20 @@ func comparePeriods(a, b string) int {
 // modify it.
 func (fs figureSet) series(measure, dim, owner string) []indicator.Figure {
 	list := fs.byMeasure[measure]
+	if fs.single && len(list) > 0 { // a page asks this some 200 times: search, do not scan
+		if owner != "" && list[0].Territory != owner {
+			return nil
+		}
+		start, found := slices.BinarySearchFunc(list, dim, func(f indicator.Figure, dim string) int { return strings.Compare(f.Dim, dim) })
+		if !found {
+			return nil
+		}
+		end := start + 1
+		for end < len(list) && list[end].Dim == dim {
+			end++
+		}
+		return list[start:end:end]
+	}
 	match := func(f indicator.Figure) bool { return f.Dim == dim && (owner == "" || f.Territory == owner) }
 	start := slices.IndexFunc(list, match)
 	if start < 0 {
