@@ -202,15 +202,21 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 	// Value axes start at zero: a 1 % change should not look like a climb;
 	// but a line of levels leaves zero when zero would flatten it (charts.go).
 	spec := chartSpec{id: id, kind: kind, categories: periods, unit: unit, decimals: decimals, zero: true, level: levelLines(lines), compare: timeCompare(d.t, lines)}
-	tbl := tableView{Head: []string{"Période"}}
-	rows := make([]rowView, len(periods))
+	// The table's cells and the chart's values, cut from one array each.
+	n, m := len(periods), len(lines)
+	tbl := tableView{Head: make([]string, 1, 1+m), Rows: make([]rowView, n)}
+	tbl.Head[0] = "Période"
+	cells := make([]string, n*m)
 	for i, p := range periods {
-		rows[i].Head = p
+		tbl.Rows[i] = rowView{Head: p, Cells: cells[i*m : (i+1)*m : (i+1)*m]}
 	}
+	ptrs := make([]*float64, n*m)
+	values := make([]float64, n*m)
+	spec.series = make([]chartSeries, 0, m)
 	var notes []string
-	for _, l := range lines {
+	for j, l := range lines {
 		tbl.Head = append(tbl.Head, l.name)
-		vals := make([]*float64, len(periods))
+		vals := ptrs[j*n : (j+1)*n : (j+1)*n]
 		for i, p := range periods {
 			text := "–"
 			for _, f := range l.figs {
@@ -219,16 +225,16 @@ func (d *dashboard) timeChart(id, title, label, kind, unit string, decimals int,
 				}
 				text = cell(f, decimals, "")
 				if f.Status == indicator.Present {
-					vals[i] = ptr(f.Value)
+					values[j*n+i] = f.Value
+					vals[i] = &values[j*n+i]
 				} else if f.Status == indicator.Secret && len(notes) == 0 {
 					notes = append(notes, "Valeurs manquantes : "+secretNote+".")
 				}
 			}
-			rows[i].Cells = append(rows[i].Cells, text)
+			tbl.Rows[i].Cells[j] = text
 		}
 		spec.series = append(spec.series, chartSeries{Name: l.name, Values: vals, Right: l.right})
 	}
-	tbl.Rows = rows
 	return d.chart(spec, title, label, all, notes, tbl)
 }
 

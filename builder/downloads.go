@@ -164,14 +164,15 @@ func (c *csvFiles) add(pub *Publisher, t *geo.Territory, rows []byte) error {
 // ownFigures appends to out the figures that belong to a territory, with
 // its legal populations (from the referential) first.
 func ownFigures(out []indicator.Figure, t *geo.Territory, fs []indicator.Figure) []indicator.Figure {
+	id := t.ID()
 	for _, p := range t.Population {
 		out = append(out, indicator.Figure{
-			Territory: t.ID(), Theme: indicator.Population, Measure: indicator.PopLegale,
+			Territory: id, Theme: indicator.Population, Measure: indicator.PopLegale,
 			Period: strconv.Itoa(p.Year), Value: float64(p.Value), Source: "Insee, populations légales", Vintage: strconv.Itoa(p.Year),
 		})
 	}
 	for _, f := range fs {
-		if f.Territory == t.ID() {
+		if f.Territory == id {
 			out = append(out, f)
 		}
 	}
