@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"territoires/geo"
 )
 
@@ -43,7 +45,7 @@ const defaultSamples = 60
 // commune): for each chart id, its first occurrence. The samples' figures
 // are read through a cache of their own, so that the build's cache keeps
 // its plan.
-func (b *build) sampleCharts(ctx context.Context, terrs []*geo.Territory, src Source) (chartDefaults, error) {
+func (b *build) sampleCharts(ctx context.Context, terrs []*geo.Territory, src Source, workers int) (chartDefaults, error) {
 	samples := make([]*geo.Territory, 0, len(terrs))
 	for _, t := range terrs {
 		if t.Kind == geo.Commune {
@@ -59,12 +61,26 @@ func (b *build) sampleCharts(ctx context.Context, terrs []*geo.Territory, src So
 	samples = samples[:min(len(samples), defaultSamples)]
 	figs := newFigureCache(src)
 	built := func(t *geo.Territory) bool { return b.built[t] }
+	// The samples' views are built side by side, then read in order.
+	views := make([]*pageView, len(samples))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(workers, 1))
+	for i, t := range samples {
+		g.Go(func() error {
+			v, err := b.site.page(gctx, t, built, figs)
+			if err != nil {
+				return fmt.Errorf("%s: %w", t.ID(), err)
+			}
+			views[i] = v
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	defs := chartDefaults{}
-	for _, t := range samples {
-		v, err := b.site.page(ctx, t, built, figs)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", t.ID(), err)
-		}
+	for i, v := range views {
+		t := samples[i]
 		for _, th := range v.Themes {
 			for _, c := range th.Charts {
 				if defs[c.ID] != nil {
