@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"sync"
 
 	"territoires/geo"
@@ -281,21 +280,21 @@ func (s *Source) AppendFigures(ctx context.Context, out []indicator.Figure, t *g
 	id := t.ID()
 	add := func(theme indicator.Theme, measure, dim string, period int, v float64, st indicator.Status, vintage string) {
 		out = append(out, indicator.Figure{
-			Territory: id, Theme: theme, Measure: measure, Dim: dim, Period: strconv.Itoa(period),
+			Territory: id, Theme: theme, Measure: measure, Dim: dim, Period: year(period),
 			Value: v, Status: st, Source: SourceLabel, Vintage: vintage,
 		})
 	}
 	present := indicator.Present
-	rp := "RP " + strconv.Itoa(census)
+	rp := vintageRP
 	for i, y := range censusYears {
 		add(indicator.Population, indicator.PopHistorique, "", y, a.history[i], present, rp)
 	}
-	for sex, code := range []string{"M", "F"} {
-		for i, band := range ageBands {
-			add(indicator.Population, indicator.PopAgeSexe, "AGE="+band+";SEX="+code, census, a.ages[sex][i], present, rp)
+	for sex := range ageDims {
+		for i, dim := range ageDims[sex] {
+			add(indicator.Population, indicator.PopAgeSexe, dim, census, a.ages[sex][i], present, rp)
 		}
 	}
-	ec := "État civil " + strconv.Itoa(civilYears[len(civilYears)-1])
+	ec := vintageCivil
 	for i, y := range civilYears {
 		add(indicator.Population, indicator.Naissances, "", y, a.births[i], present, ec)
 		add(indicator.Population, indicator.Deces, "", y, a.deaths[i], present, ec)
@@ -315,7 +314,7 @@ func (s *Source) AppendFigures(ctx context.Context, out []indicator.Figure, t *g
 		}
 		return math.Round(x/unit) * unit
 	}
-	fv := "Filosofi " + strconv.Itoa(filosofi)
+	fv := vintageFilosofi
 	add(indicator.Revenus, indicator.RevenuMedian, "", filosofi, round(a.medianW/a.pop, 10), status(200), fv)
 	add(indicator.Revenus, indicator.RevenuD1, "", filosofi, round(a.d1W/a.pop, 10), status(2000), fv)
 	add(indicator.Revenus, indicator.RevenuD9, "", filosofi, round(a.d9W/a.pop, 10), status(2000), fv)
@@ -323,17 +322,17 @@ func (s *Source) AppendFigures(ctx context.Context, out []indicator.Figure, t *g
 	add(indicator.Emploi, indicator.TauxActivite, "", census, round(a.activityW/a.pop, 0.1), present, rp)
 	add(indicator.Emploi, indicator.TauxChomage, "", census, round(a.unemployW/a.pop, 0.1), present, rp)
 	add(indicator.Emploi, indicator.EmploisLieu, "", census, a.jobs, present, rp)
-	for i, sec := range inseeSectors {
-		add(indicator.Emploi, indicator.EtabInsee, "A5="+sec, flores, a.estabInsee[i], present, "Flores "+strconv.Itoa(flores))
+	for i, dim := range inseeDims {
+		add(indicator.Emploi, indicator.EtabInsee, dim, flores, a.estabInsee[i], present, vintageFlores)
 	}
 	lastYear := urssafYears[len(urssafYears)-1]
-	uv := "Urssaf " + strconv.Itoa(lastYear)
+	uv := vintageUrssaf
 	for i, y := range urssafYears {
 		add(indicator.Emploi, indicator.EffectifsSal, "", y, a.salaried[i], present, uv)
 		add(indicator.Emploi, indicator.EtabUrssaf, "", y, a.estabUrs[i], present, uv)
 	}
-	for i, gs := range urssafGS {
-		add(indicator.Emploi, indicator.EffectifsSal, "GS="+gs, lastYear, a.salariedGS[i], present, uv)
+	for i, dim := range gsDims {
+		add(indicator.Emploi, indicator.EffectifsSal, dim, lastYear, a.salariedGS[i], present, uv)
 	}
 	a.th.figures(add)
 	return s.withURSSAF(t, append(out, s.series(t, a)...)), nil // urssaf.go
@@ -376,7 +375,7 @@ func (s *Source) series(t *geo.Territory, a *agg) []indicator.Figure {
 	r = rngFor("auto-entrepreneurs " + t.ID())
 	for _, y := range yearRange(2015, 2024) {
 		active := math.Round(a.pop * 0.03 * (1 + 0.06*float64(y-2024)) * between(r, 0.95, 1.05))
-		p := strconv.Itoa(y)
+		p := year(y)
 		add(t, indicator.AEActifs, "", p, active)
 		add(t, indicator.AEImmat, "", p, math.Round(active*between(r, 0.25, 0.32)))
 		add(t, indicator.AERadiations, "", p, math.Round(active*between(r, 0.15, 0.22)))

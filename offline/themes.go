@@ -3,7 +3,6 @@ package offline
 import (
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 
 	"territoires/geo"
@@ -293,59 +292,60 @@ func communeThemes(t *geo.Territory, a *agg) themeValues {
 // themeFigures appends the figures of the themes of issue 12.
 func (v *themeValues) figures(add func(theme indicator.Theme, measure, dim string, period int, v float64, st indicator.Status, vintage string)) {
 	present := indicator.Present
-	tv := "Capacités touristiques " + strconv.Itoa(tourYear)
+	tv := vintageTourism
 	tour := func(act string, n, places []float64) {
 		var tn, tp float64
 		for i := range n {
 			tn += n[i]
 			tp += places[i]
 		}
-		add(indicator.Tourisme, indicator.TourCapacite, "ACTIVITY="+act+";RANKING=_T", tourYear, tn, present, tv)
-		add(indicator.Tourisme, indicator.TourPlaces, "ACTIVITY="+act+";RANKING=_T", tourYear, tp, present, tv)
+		dim := tourDims[act] // the total, then the rankings
+		add(indicator.Tourisme, indicator.TourCapacite, dim[0], tourYear, tn, present, tv)
+		add(indicator.Tourisme, indicator.TourPlaces, dim[0], tourYear, tp, present, tv)
 		if tn == 0 || len(n) == 1 {
 			return // no breakdown of what is not there
 		}
-		for i, rk := range tourRankings {
-			add(indicator.Tourisme, indicator.TourCapacite, "ACTIVITY="+act+";RANKING="+rk, tourYear, n[i], present, tv)
-			add(indicator.Tourisme, indicator.TourPlaces, "ACTIVITY="+act+";RANKING="+rk, tourYear, places[i], present, tv)
+		for i := range tourRankings {
+			add(indicator.Tourisme, indicator.TourCapacite, dim[1+i], tourYear, n[i], present, tv)
+			add(indicator.Tourisme, indicator.TourPlaces, dim[1+i], tourYear, places[i], present, tv)
 		}
 	}
 	tour("I551", v.hotels[:], v.rooms[:])
 	tour("I552", []float64{v.others}, []float64{v.otherBeds})
 	tour("I553", v.camps[:], v.pitches[:])
 
-	sv := "SIDE " + strconv.Itoa(sideLast)
+	sv := vintageSIDE
 	for i := range v.creaEnt {
 		y := sideFirst + i
 		add(indicator.Entreprises, indicator.CreationsEnt, "", y, v.creaEnt[i], present, sv)
 		add(indicator.Entreprises, indicator.CreationsEtab, "", y, v.creaEtab[i], present, sv)
 		if y >= sideSectors {
-			for j, sec := range a10Sectors {
-				add(indicator.Entreprises, indicator.CreationsEnt, "ACTIVITY="+sec, y, v.creaSector[y-sideSectors][j], present, sv)
+			for j, dim := range a10Dims {
+				add(indicator.Entreprises, indicator.CreationsEnt, dim, y, v.creaSector[y-sideSectors][j], present, sv)
 			}
 		}
 	}
 
-	rp := "RP " + strconv.Itoa(census)
+	rp := vintageRP
 	add(indicator.Logement, indicator.Logements, "", census, v.ocs[0]+v.ocs[1]+v.ocs[2], present, rp)
-	for i, c := range []string{"DW_MAIN", "DW_SEC_DW_OCC", "DW_VAC"} {
-		add(indicator.Logement, indicator.Logements, "OCS="+c, census, v.ocs[i], present, rp)
+	for i, dim := range []string{"OCS=DW_MAIN", "OCS=DW_SEC_DW_OCC", "OCS=DW_VAC"} {
+		add(indicator.Logement, indicator.Logements, dim, census, v.ocs[i], present, rp)
 	}
-	for i, c := range []string{"1", "2"} {
-		add(indicator.Logement, indicator.Logements, "TDW="+c, census, v.tdw[i], present, rp)
+	for i, dim := range []string{"TDW=1", "TDW=2"} {
+		add(indicator.Logement, indicator.Logements, dim, census, v.tdw[i], present, rp)
 	}
-	for i, c := range []string{"100", "200", "300"} {
-		add(indicator.Logement, indicator.Logements, "TSH="+c, census, v.tsh[i], present, rp)
+	for i, dim := range []string{"TSH=100", "TSH=200", "TSH=300"} {
+		add(indicator.Logement, indicator.Logements, dim, census, v.tsh[i], present, rp)
 	}
-	parts := func(measure, key string, codes []string, vals []float64) {
+	parts := func(measure string, dims []string, vals []float64) {
 		total := 0.0
-		for i, c := range codes {
-			add(indicator.Menages, measure, key+"="+c, census, vals[i], present, rp)
+		for i, dim := range dims {
+			add(indicator.Menages, measure, dim, census, vals[i], present, rp)
 			total += vals[i]
 		}
 		add(indicator.Menages, measure, "", census, total, present, rp)
 	}
-	parts(indicator.Diplomes, "EDUC", educCodes, v.educ[:])
-	parts(indicator.MenagesTaille, "NPERS", npersCodes, v.npers[:])
-	parts(indicator.Familles, "TFN", tfnCodes, v.tfn[:])
+	parts(indicator.Diplomes, educDims, v.educ[:])
+	parts(indicator.MenagesTaille, npersDims, v.npers[:])
+	parts(indicator.Familles, tfnDims, v.tfn[:])
 }
