@@ -17,8 +17,9 @@ import (
 type Source struct {
 	ref *geo.Referential
 
-	mu   sync.Mutex
-	aggs map[*geo.Territory]*agg // memoised sums of communes, for parents
+	mu     sync.Mutex
+	aggs   map[*geo.Territory]*agg // memoised sums of communes, for parents
+	summed bool                    // the referential's parents are in aggs (sumParents)
 }
 
 // New returns the offline source over a referential.
@@ -232,15 +233,48 @@ func (s *Source) aggregate(t *geo.Territory) *agg {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.summed {
+		s.sumParents()
+		s.summed = true
+	}
 	if a, ok := s.aggs[t]; ok {
 		return a
 	}
-	a := newAgg()
+	a := newAgg() // a study zone, or a territory of another referential
 	for _, c := range s.communesOf(t) {
 		a.add(commune(c))
 	}
 	s.aggs[t] = a
 	return a
+}
+
+// sumParents sums, in one pass, the values of every parent territory of the
+// referential (EPCI, arrondissements, départements, collectivités,
+// régions, France): each commune's values are generated once, where
+// summing each parent apart generated them once for each of its six
+// levels. Each parent adds its communes in the order communesOf gives, as
+// aggregate does, so the sums are the same to the last bit. The communes'
+// values (some 45 MB) are dropped once the parents are summed.
+func (s *Source) sumParents() {
+	values := make(map[*geo.Territory]*agg)
+	of := func(c *geo.Territory) *agg {
+		a := values[c]
+		if a == nil {
+			a = commune(c)
+			values[c] = a
+		}
+		return a
+	}
+	for _, t := range s.ref.All {
+		switch t.Kind {
+		case geo.EPCI, geo.ArrondissementDep, geo.Departement, geo.Collectivite, geo.Region, geo.France:
+			a := newAgg()
+			for _, c := range s.communesOf(t) {
+				a.add(of(c))
+			}
+			s.aggs[t] = a
+		}
+	}
 }
 
 // communesOf lists the communes of a parent territory.
