@@ -254,7 +254,8 @@ func (s *Source) aggregate(t *geo.Territory) *agg {
 // summing each parent apart generated them once for each of its six
 // levels. Each parent adds its communes in the order communesOf gives, as
 // aggregate does, so the sums are the same to the last bit. The communes'
-// values (some 45 MB) are dropped once the parents are summed.
+// values (some 60 MB, before the pages render) are dropped once the
+// parents are summed.
 func (s *Source) sumParents() {
 	values := make(map[*geo.Territory]*agg)
 	of := func(c *geo.Territory) *agg {
