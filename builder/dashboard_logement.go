@@ -6,8 +6,6 @@ import "territoires/indicator"
 // category, houses and flats, owners and tenants, each as shares compared
 // with the parents.
 
-func (d *dashboard) dwellingCategories() (*chartView, error) { return d.shares(dwellingCategoriesSpec) }
-
 var dwellingCategoriesSpec = newShareSpec(shareSpec{
 	id: "logements-categories", title: "Résidences principales, secondaires et logements vacants",
 	label:   "Part des résidences principales, des résidences secondaires et logements occasionnels et des logements vacants",
@@ -19,8 +17,6 @@ var dwellingCategoriesSpec = newShareSpec(shareSpec{
 	},
 })
 
-func (d *dashboard) dwellingTypes() (*chartView, error) { return d.shares(dwellingTypesSpec) }
-
 var dwellingTypesSpec = newShareSpec(shareSpec{
 	id: "logements-types", title: "Maisons et appartements",
 	label:   "Part des maisons et des appartements parmi les logements",
@@ -28,8 +24,6 @@ var dwellingTypesSpec = newShareSpec(shareSpec{
 	parts: []sharePart{{"TDW=1", "Maisons"}, {"TDW=2", "Appartements"}},
 	rest:  "Autres logements",
 })
-
-func (d *dashboard) dwellingTenure() (*chartView, error) { return d.shares(dwellingTenureSpec) }
 
 var dwellingTenureSpec = newShareSpec(shareSpec{
 	id: "logements-statut", title: "Propriétaires et locataires",

@@ -6,8 +6,6 @@ import "territoires/indicator"
 // DS_RP_MENAGES_PRINC, DS_RP_FAMILLE_COMP), as shares compared with the
 // parents.
 
-func (d *dashboard) diplomas() (*chartView, error) { return d.shares(diplomasSpec) }
-
 var diplomasSpec = newShareSpec(shareSpec{
 	id: "diplomes", title: "Diplôme le plus élevé",
 	label:   "Répartition de la population de 15 ans ou plus non scolarisée selon le diplôme le plus élevé",
@@ -24,8 +22,6 @@ var diplomasSpec = newShareSpec(shareSpec{
 	notes: []string{"Population de 15 ans ou plus sortie du système scolaire."},
 })
 
-func (d *dashboard) householdSizes() (*chartView, error) { return d.shares(householdSizesSpec) }
-
 var householdSizesSpec = newShareSpec(shareSpec{
 	id: "menages-taille", title: "Ménages selon leur taille",
 	label:   "Répartition des ménages selon le nombre de personnes",
@@ -35,8 +31,6 @@ var householdSizesSpec = newShareSpec(shareSpec{
 		{"NPERS=4", "4 personnes"}, {"NPERS=5+", "5 personnes ou plus"},
 	},
 })
-
-func (d *dashboard) families() (*chartView, error) { return d.shares(familiesSpec) }
 
 var familiesSpec = newShareSpec(shareSpec{
 	id: "familles", title: "Familles",

@@ -25,11 +25,11 @@ func (d *dashboard) moreThemes(build themeBuilder) []themeView {
 		build("entreprises", "Créations d'entreprises", "Les créations d'entreprises ne sont pas publiées pour ce territoire.",
 			d.creations, d.creationsBySector, d.creationsPerInhabitant),
 		build("logement", "Logement", "Les données de logement ne sont pas publiées pour ce territoire.",
-			d.dwellingCategories, d.dwellingTypes, d.dwellingTenure),
+			d.sharesOf(dwellingCategoriesSpec), d.sharesOf(dwellingTypesSpec), d.sharesOf(dwellingTenureSpec)),
 		build("tourisme", "Tourisme", "L'offre d'hébergement touristique n'est pas publiée pour ce territoire.",
 			d.accommodation, d.hotelsByStars, d.campsitesByStars, d.touristBedsPerInhabitant),
 		build("menages", "Diplômes et ménages", "Les diplômes et les ménages ne sont pas publiés pour ce territoire.",
-			d.diplomas, d.householdSizes, d.families),
+			d.sharesOf(diplomasSpec), d.sharesOf(householdSizesSpec), d.sharesOf(familiesSpec)),
 	}
 }
 
@@ -192,6 +192,11 @@ func (d *dashboard) shares(s *shareSpec) (*chartView, error) {
 		spec.series[j] = chartSeries{Name: name, Values: vals[j], Stack: "total"}
 	}
 	return d.chart(spec, s.title+" en "+period, s.label+", comparée aux territoires parents", all, append(notes, s.notes...), tbl)
+}
+
+// sharesOf is the builder of the share chart of s.
+func (d *dashboard) sharesOf(s *shareSpec) func() (*chartView, error) {
+	return func() (*chartView, error) { return d.shares(s) }
 }
 
 // latestOf returns the most recent figure of a measure and breakdown.

@@ -191,18 +191,19 @@ func statsOf(t *geo.Territory, figs []indicator.Figure, first, last int) (statRo
 			r.secret |= 1 << c
 		}
 	}
+	id := t.ID()
 	for c, col := range statColumns {
 		if col.measure == "" {
 			continue
 		}
-		if f, ok := lastOf(figs, col.measure, t.ID()); ok {
+		if f, ok := lastOf(figs, col.measure, id); ok {
 			set(statCol(c), f)
 		}
 	}
 	// Jobs per 100 inhabitants, as the "emplois" chart computes them.
-	if jobs, ok := lastOf(figs, indicator.EmploisLieu, ""); ok && jobs.Territory == t.ID() {
+	if jobs, ok := lastOf(figs, indicator.EmploisLieu, ""); ok && jobs.Territory == id {
 		for _, p := range figs {
-			if p.Measure != indicator.PopHistorique || p.Dim != "" || p.Territory != t.ID() || p.Period != jobs.Period {
+			if p.Measure != indicator.PopHistorique || p.Dim != "" || p.Territory != id || p.Period != jobs.Period {
 				continue
 			}
 			periods[colJobs100] = jobs.Period

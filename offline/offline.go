@@ -240,11 +240,18 @@ func (s *Source) aggregate(t *geo.Territory) *agg {
 	if a, ok := s.aggs[t]; ok {
 		return a
 	}
-	a := newAgg() // a study zone, or a territory of another referential
-	for _, c := range s.communesOf(t) {
-		a.add(commune(c))
-	}
+	a := s.sum(t, commune) // a study zone, or a territory of another referential
 	s.aggs[t] = a
+	return a
+}
+
+// sum adds up the values of a parent's communes, as of gives them, in the
+// order communesOf gives: aggregate and sumParents sum the same way.
+func (s *Source) sum(t *geo.Territory, of func(*geo.Territory) *agg) *agg {
+	a := newAgg()
+	for _, c := range s.communesOf(t) {
+		a.add(of(c))
+	}
 	return a
 }
 
@@ -252,8 +259,8 @@ func (s *Source) aggregate(t *geo.Territory) *agg {
 // referential (EPCI, arrondissements, départements, collectivités,
 // régions, France): each commune's values are generated once, where
 // summing each parent apart generated them once for each of its six
-// levels. Each parent adds its communes in the order communesOf gives, as
-// aggregate does, so the sums are the same to the last bit. The communes'
+// levels. Each parent is summed by sum, as aggregate sums one, so the sums
+// are the same to the last bit. The communes'
 // values (some 60 MB, before the pages render) are dropped once the
 // parents are summed.
 func (s *Source) sumParents() {
@@ -269,11 +276,7 @@ func (s *Source) sumParents() {
 	for _, t := range s.ref.All {
 		switch t.Kind {
 		case geo.EPCI, geo.ArrondissementDep, geo.Departement, geo.Collectivite, geo.Region, geo.France:
-			a := newAgg()
-			for _, c := range s.communesOf(t) {
-				a.add(of(c))
-			}
-			s.aggs[t] = a
+			s.aggs[t] = s.sum(t, of)
 		}
 	}
 }
@@ -379,10 +382,10 @@ func (s *Source) AppendFigures(ctx context.Context, out []indicator.Figure, t *g
 // of the territory, collective proceedings for France.
 func (s *Source) series(t *geo.Territory, a *agg) []indicator.Figure {
 	var out []indicator.Figure
-	add := func(owner *geo.Territory, measure, dim, period string, v float64) {
+	add := func(id, measure, dim, period string, v float64) {
 		out = append(out, indicator.Figure{
-			Territory: owner.ID(), Theme: indicator.Emploi, Measure: measure, Dim: dim, Period: period,
-			Value: v, Status: indicator.Present, Source: SourceLabel, Vintage: "Urssaf " + quarters[len(quarters)-1],
+			Territory: id, Theme: indicator.Emploi, Measure: measure, Dim: dim, Period: period,
+			Value: v, Status: indicator.Present, Source: SourceLabel, Vintage: vintageQuarters,
 		})
 	}
 	var owner *geo.Territory
@@ -394,26 +397,27 @@ func (s *Source) series(t *geo.Territory, a *agg) []indicator.Figure {
 	default:
 		return nil
 	}
+	oid, tid := owner.ID(), t.ID()
 	oa := s.aggregate(owner)
 	base := oa.salaried[len(oa.salaried)-1]
-	r := rngFor("series " + owner.ID())
+	r := rngFor("series " + oid)
 	for i, q := range quarters {
 		f := 1 + 0.003*float64(i-len(quarters)) + between(r, -0.004, 0.004)
 		if q == "2020-T2" {
 			f *= 0.96
 		}
 		jobs := math.Round(base * f)
-		add(owner, indicator.EffSalTrim, "", q, jobs)
-		add(owner, indicator.MasseSalTrim, "", q, math.Round(jobs*between(r, 8200, 8800)*(1+0.006*float64(i))))
-		add(owner, indicator.DPAE, "", q, math.Round(jobs*between(r, 0.09, 0.12)))
+		add(oid, indicator.EffSalTrim, "", q, jobs)
+		add(oid, indicator.MasseSalTrim, "", q, math.Round(jobs*between(r, 8200, 8800)*(1+0.006*float64(i))))
+		add(oid, indicator.DPAE, "", q, math.Round(jobs*between(r, 0.09, 0.12)))
 	}
 	r = rngFor("auto-entrepreneurs " + t.ID())
 	for _, y := range yearRange(2015, 2024) {
 		active := math.Round(a.pop * 0.03 * (1 + 0.06*float64(y-2024)) * between(r, 0.95, 1.05))
 		p := year(y)
-		add(t, indicator.AEActifs, "", p, active)
-		add(t, indicator.AEImmat, "", p, math.Round(active*between(r, 0.25, 0.32)))
-		add(t, indicator.AERadiations, "", p, math.Round(active*between(r, 0.15, 0.22)))
+		add(tid, indicator.AEActifs, "", p, active)
+		add(tid, indicator.AEImmat, "", p, math.Round(active*between(r, 0.25, 0.32)))
+		add(tid, indicator.AERadiations, "", p, math.Round(active*between(r, 0.15, 0.22)))
 	}
 	if t.Kind == geo.France {
 		r = rngFor("procedures collectives")
@@ -424,7 +428,7 @@ func (s *Source) series(t *geo.Territory, a *agg) []indicator.Figure {
 				if q >= "2020-T2" && q <= "2021-T4" {
 					v *= 0.6
 				}
-				add(t, indicator.ProcCollectives, "NATURE="+nature, q, math.Round(v*between(r, 0.85, 1.2)))
+				add(tid, indicator.ProcCollectives, "NATURE="+nature, q, math.Round(v*between(r, 0.85, 1.2)))
 			}
 		}
 	}

@@ -42,11 +42,13 @@ var (
 	npersDims = dims("NPERS=", npersCodes, "")
 	tfnDims   = dims("TFN=", tfnCodes, "")
 	// tourDims[act] are an activity's total ("_T") then its rankings.
-	tourDims = map[string][]string{
-		"I551": dims("ACTIVITY=I551;RANKING=", append([]string{"_T"}, tourRankings...), ""),
-		"I552": dims("ACTIVITY=I552;RANKING=", append([]string{"_T"}, tourRankings...), ""),
-		"I553": dims("ACTIVITY=I553;RANKING=", append([]string{"_T"}, tourRankings...), ""),
-	}
+	tourDims = func() map[string][]string {
+		m := map[string][]string{}
+		for _, act := range []string{"I551", "I552", "I553"} {
+			m[act] = dims("ACTIVITY="+act+";RANKING=", append([]string{"_T"}, tourRankings...), "")
+		}
+		return m
+	}()
 
 	vintageRP       = "RP " + year(census)
 	vintageCivil    = "État civil " + year(civilYears[len(civilYears)-1])
@@ -55,4 +57,5 @@ var (
 	vintageUrssaf   = "Urssaf " + year(urssafYears[len(urssafYears)-1])
 	vintageTourism  = "Capacités touristiques " + year(tourYear)
 	vintageSIDE     = "SIDE " + year(sideLast)
+	vintageQuarters = "Urssaf " + quarters[len(quarters)-1]
 )
