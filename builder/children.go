@@ -182,7 +182,7 @@ func (tb *childTable) writeCSV(buf *bytes.Buffer, s *siteStats) {
 		for _, i := range tb.cols {
 			buf.WriteByte(';')
 			if c := childColumns[i].col; r.r.has(c) && r.r.secret&(1<<c) == 0 {
-				num = strconv.AppendFloat(num[:0], r.r.v[c], 'f', -1, 64)
+				num = appendNumber(num[:0], r.r.v[c])
 				buf.Write(num)
 			}
 		}

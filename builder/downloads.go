@@ -233,7 +233,7 @@ func writeCSVRows(buf *bytes.Buffer, t *geo.Territory, figs []indicator.Figure) 
 		field(f.Dim, false)
 		field(f.Period, false)
 		if f.Status == indicator.Present {
-			num = strconv.AppendFloat(num[:0], f.Value, 'f', -1, 64)
+			num = appendNumber(num[:0], f.Value)
 			buf.Write(num)
 		}
 		buf.WriteByte(';')

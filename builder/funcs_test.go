@@ -1,6 +1,8 @@
 package builder
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -99,4 +101,47 @@ func FuzzFormatDecimal(f *testing.F) {
 			t.Fatalf("formatDecimal(%v, %d) = %q: a point or an ASCII minus", x, decimals, s)
 		}
 	})
+}
+
+// TestNumberTables checks the texts written from tables and the whole
+// numbers written without strconv's float formatting against the general
+// way: strconv's digits, grouped and with a decimal comma.
+func TestNumberTables(t *testing.T) {
+	general := func(x float64, decimals int) string { // appendDecimal without its whole-number path
+		s := strconv.FormatFloat(math.Abs(x), 'f', decimals, 64)
+		ip, frac, _ := strings.Cut(s, ".")
+		out := ""
+		if x < 0 && strings.Trim(s, "0.") != "" {
+			out = "−"
+		}
+		out += string(appendGrouped(nil, []byte(ip)))
+		if frac != "" {
+			out += "," + frac
+		}
+		return out
+	}
+	for n := range 12_000 {
+		if got, want := formatInt(n), general(float64(n), 0); got != want {
+			t.Fatalf("formatInt(%d) = %q, want %q", n, got, want)
+		}
+		if got, want := formatDecimal(float64(n), 0), general(float64(n), 0); got != want {
+			t.Fatalf("formatDecimal(%d, 0) = %q, want %q", n, got, want)
+		}
+	}
+	for k := -20; k <= 1020; k++ {
+		x := float64(k) / 10
+		if got, want := formatPercent(x), general(x, 1)+nnbsp+"%"; got != want {
+			t.Fatalf("formatPercent(%v) = %q, want %q", x, got, want)
+		}
+	}
+	for _, x := range []float64{0, math.Copysign(0, -1), -3, 7, 12345, -12345, 999_999_999_999_999, -999_999_999_999_999, 1e15, 1e16, 2.5, -0.5} {
+		for _, d := range []int{0, 1, 2, 6} {
+			if got, want := formatDecimal(x, d), general(x, d); got != want {
+				t.Errorf("formatDecimal(%v, %d) = %q, want %q", x, d, got, want)
+			}
+		}
+		if got, want := string(appendNumber(nil, x)), strconv.FormatFloat(x, 'f', -1, 64); got != want {
+			t.Errorf("appendNumber(%v) = %q, want %q", x, got, want)
+		}
+	}
 }
