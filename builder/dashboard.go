@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strconv"
@@ -93,21 +94,43 @@ func dimValue(dim, key string) string {
 }
 
 // sourceLine writes the source and vintage of figures under a chart.
+// "Source : Insee, RP 2021 ; Urssaf, 2024.": each source with its
+// vintage once, in the order of those texts.
 func (d *dashboard) sourceLine(figs []indicator.Figure) string {
-	var parts []string
+	type part struct{ source, vintage string }
+	compare := func(a, b part) int { // as their texts compare
+		var x, y [128]byte
+		return bytes.Compare(appendSource(x[:0], a.source, a.vintage), appendSource(y[:0], b.source, b.vintage))
+	}
+	var store [8]part
+	parts := store[:0]
 	for _, f := range figs {
-		s := f.Source
-		if f.Vintage != "" {
-			s += ", " + f.Vintage
-		}
-		if !slices.Contains(parts, s) {
-			parts = append(parts, s)
+		p := part{f.Source, f.Vintage}
+		if !slices.ContainsFunc(parts, func(q part) bool { return q == p || compare(q, p) == 0 }) {
+			parts = append(parts, p)
 		}
 	}
-	slices.Sort(parts)
+	slices.SortFunc(parts, compare)
 	// The geography, the same for every chart, is said once a page
 	// (templates/territory.html, p.geo).
-	return fmt.Sprintf("Source : %s.", strings.Join(parts, " ; "))
+	b := make([]byte, 0, 128)
+	b = append(b, "Source : "...)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, " ; "...)
+		}
+		b = appendSource(b, p.source, p.vintage)
+	}
+	return string(append(b, '.'))
+}
+
+// appendSource appends a source and its vintage: "Insee, RP 2021".
+func appendSource(b []byte, source, vintage string) []byte {
+	b = append(b, source...)
+	if vintage != "" {
+		b = append(append(b, ", "...), vintage...)
+	}
+	return b
 }
 
 // withSource appends to figs those of more that bring a source or vintage
@@ -131,11 +154,12 @@ func cell(f indicator.Figure, decimals int, unit string) string {
 	case indicator.NotPublished:
 		return "non publié"
 	}
-	s := formatDecimal(f.Value, decimals)
-	if unit != "" {
-		s += nnbsp + unit
+	if unit == "" {
+		return formatDecimal(f.Value, decimals)
 	}
-	return s
+	var out [64]byte
+	b := append(appendDecimal(out[:0], f.Value, decimals), nnbsp...)
+	return string(append(b, unit...))
 }
 
 // themes builds the sections of a dashboard: three here, those of issue 12

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -263,13 +262,19 @@ func rankAll(ref *geo.Referential, zones *geo.Zonings, terrs []*geo.Territory, s
 
 // ordinal writes a rank the French way: 1er (1re for a feminine noun), 2e.
 func ordinal(n int, feminine bool) string {
+	var out [32]byte
+	return string(appendOrdinal(out[:0], n, feminine))
+}
+
+// appendOrdinal appends ordinal(n, feminine).
+func appendOrdinal(b []byte, n int, feminine bool) []byte {
 	if n == 1 {
 		if feminine {
-			return "1re"
+			return append(b, "1re"...)
 		}
-		return "1er"
+		return append(b, "1er"...)
 	}
-	return formatInt(n) + "e"
+	return append(appendInt(b, n), 'e')
 }
 
 // rankTexts returns the ranks of a territory for a column, as phrases:
@@ -278,15 +283,26 @@ func ordinal(n int, feminine bool) string {
 // territory's kind (une commune, une intercommunalité, une région, une
 // zone d'emploi: "1re"; un département, un arrondissement: "1er").
 func (s *siteStats) rankTexts(t *geo.Territory, c statCol) []string {
+	var out []string
+	var buf [160]byte
+	s.appendRanks(buf[:0], t, c, func(b []byte) []byte {
+		out = append(out, string(b))
+		return b[:0]
+	})
+	return out
+}
+
+// appendRanks appends the phrases of rankTexts to b, calling next after
+// each with b and going on with what it returns; it returns b.
+func (s *siteStats) appendRanks(b []byte, t *geo.Territory, c statCol, next func([]byte) []byte) []byte {
 	if s == nil {
-		return nil
+		return b
 	}
 	i, ok := s.row[t]
 	if !ok {
-		return nil
+		return b
 	}
 	feminine := !masculine(t.Kind)
-	var out []string
 	for slot, gi := range s.ranks.of[i] {
 		if gi < 0 {
 			continue
@@ -296,11 +312,15 @@ func (s *siteStats) rankTexts(t *geo.Territory, c statCol) []string {
 		if cell.rank() == 0 || g.n[c] < 2 {
 			continue
 		}
-		txt := ordinal(cell.rank(), feminine)
+		b = appendOrdinal(b, cell.rank(), feminine)
 		if cell.tied() {
-			txt += " ex aequo"
+			b = append(b, " ex aequo"...)
 		}
-		out = append(out, fmt.Sprintf("%s sur %s %s", txt, formatInt(int(g.n[c])), g.label))
+		b = append(b, " sur "...)
+		b = appendInt(b, int(g.n[c]))
+		b = append(b, ' ')
+		b = append(b, g.label...)
+		b = next(b)
 	}
-	return out
+	return b
 }

@@ -56,23 +56,35 @@ func (s *siteStats) decorate(pub *Publisher, v *pageView, built func(*geo.Territ
 			}
 		}
 	}
+	// A chart's note: "Rang : taux d'activité : 256e sur 391 communes de
+	// l'Ain ; 6 849e ex aequo sur 11 135 communes de France de …", written
+	// in one buffer.
+	const sep = " ; "
+	note := make([]byte, 0, 512)
 	for i := range v.Themes {
 		for j := range v.Themes[i].Charts {
 			c := &v.Themes[i].Charts[j]
-			var parts []string
+			note = append(note[:0], "Rang : "...)
 			for _, col := range chartRankCols[c.ID] {
-				ranks := s.rankTexts(v.T, col)
-				if len(ranks) == 0 || shown[col] {
+				if shown[col] {
 					continue
 				}
-				txt := strings.Join(ranks, " ; ")
+				mark := len(note)
 				if name := colNames[col]; name != "" {
-					txt = name + " : " + txt
+					note = append(append(note, name...), " : "...)
 				}
-				parts = append(parts, txt)
+				n := 0
+				note = s.appendRanks(note, v.T, col, func(b []byte) []byte {
+					n++
+					return append(b, sep...)
+				})
+				if n == 0 {
+					note = note[:mark]
+				}
 			}
-			if len(parts) > 0 {
-				c.Notes = append(c.Notes, "Rang : "+strings.Join(parts, " ; ")+".")
+			if len(note) > len("Rang : ") {
+				note = append(note[:len(note)-len(sep)], '.')
+				c.Notes = append(c.Notes, string(note))
 				v.RankNote = rankNote
 			}
 		}
