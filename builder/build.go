@@ -121,6 +121,9 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := b.assets(pub, echarts); err != nil {
 		return sum, fmt.Errorf("assets: %w", err)
 	}
+	if err := b.site.renderParts(b.tpl.territory); err != nil {
+		return sum, fmt.Errorf("layout: %w", err)
+	}
 	if b.stats, err = computeStats(ctx, ref, zones, terrs, b.figs, site.WorkerCount()); err != nil {
 		return sum, fmt.Errorf("stats: %w", err)
 	}

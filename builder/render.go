@@ -35,12 +35,46 @@ type siteView struct {
 	// Illustrative is set when the figures are synthetic: every page says
 	// so in a banner and is kept out of search engines.
 	Illustrative bool
+	// Parts are the parts of the layout that depend on the site alone,
+	// rendered once a build (renderParts).
+	Parts siteParts
 
 	zones  *geo.Zonings  // study zonings of the build (zones.go); nil: none
 	charts chartDefaults // what charts.js knows of each chart (chartdefaults.go)
 	// themes are the dashboard sections published (site.toml themes);
 	// empty: all.
 	themes []string
+}
+
+// siteParts are the templates site-… of layout.html, rendered with the
+// siteView: each page writes them as they are, rather than running their
+// twenty actions again (each a reflective call and an escaper's).
+type siteParts struct {
+	Robots, SiteName, Assets, Scripts, Header, Footer template.HTML
+}
+
+// renderParts renders the site's parts of the layout of t, once the site
+// view is complete (assets published). A layout of the site's own
+// (site.toml templates) that lacks one leaves it empty.
+func (s *siteView) renderParts(t *template.Template) error {
+	var buf bytes.Buffer
+	for _, p := range []struct {
+		name string
+		dst  *template.HTML
+	}{
+		{"site-robots", &s.Parts.Robots}, {"site-name", &s.Parts.SiteName}, {"site-assets", &s.Parts.Assets},
+		{"site-scripts", &s.Parts.Scripts}, {"site-header", &s.Parts.Header}, {"site-footer", &s.Parts.Footer},
+	} {
+		if t.Lookup(p.name) == nil {
+			continue
+		}
+		buf.Reset()
+		if err := t.ExecuteTemplate(&buf, p.name, s); err != nil {
+			return err
+		}
+		*p.dst = template.HTML(buf.String())
+	}
+	return nil
 }
 
 // publishes says whether the site publishes the dashboard section id.
