@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -115,39 +116,41 @@ func comparePeriods(a, b string) int {
 // modify it.
 func (fs figureSet) series(measure, dim, owner string) []indicator.Figure {
 	list := fs.byMeasure[measure]
-	if fs.single && len(list) > 0 { // a page asks this some 200 times: search, do not scan
-		if owner != "" && list[0].Territory != owner {
-			return nil
+	// A measure's figures run territory by territory (one run in a
+	// commune's set), each run sorted by breakdown: a page asks this some
+	// 200 times, so each run is searched, not scanned.
+	var found []indicator.Figure
+	copied := false
+	for i := 0; i < len(list); {
+		t := list[i].Territory
+		end := len(list)
+		if !fs.single {
+			end = i + sort.Search(len(list)-i, func(k int) bool { return list[i+k].Territory != t })
 		}
-		start, found := slices.BinarySearchFunc(list, dim, func(f indicator.Figure, dim string) int { return strings.Compare(f.Dim, dim) })
-		if !found {
-			return nil
+		run := list[i:end]
+		i = end
+		if owner != "" && t != owner {
+			continue
 		}
-		end := start + 1
-		for end < len(list) && list[end].Dim == dim {
-			end++
+		start, ok := slices.BinarySearchFunc(run, dim, func(f indicator.Figure, dim string) int { return strings.Compare(f.Dim, dim) })
+		if !ok {
+			continue
 		}
-		return list[start:end:end]
-	}
-	match := func(f indicator.Figure) bool { return f.Dim == dim && (owner == "" || f.Territory == owner) }
-	start := slices.IndexFunc(list, match)
-	if start < 0 {
-		return nil
-	}
-	end := start
-	for end < len(list) && match(list[end]) {
-		end++
-	}
-	if !slices.ContainsFunc(list[end:], match) {
-		return list[start:end:end]
-	}
-	var out []indicator.Figure
-	for _, f := range list[start:] {
-		if match(f) {
-			out = append(out, f)
+		stop := start + 1
+		for stop < len(run) && run[stop].Dim == dim {
+			stop++
+		}
+		switch {
+		case found == nil:
+			found = run[start:stop:stop]
+		case !copied:
+			found = append(slices.Clip(slices.Clone(found)), run[start:stop]...)
+			copied = true
+		default:
+			found = append(found, run[start:stop]...)
 		}
 	}
-	return out
+	return found
 }
 
 // latest returns the most recent figure of a measure's total.
