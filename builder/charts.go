@@ -255,15 +255,20 @@ func columnHolds(row func(int) rowView, n, col int, values []*float64, sign, tol
 func cellNumber(s string) (float64, bool) {
 	var b [32]byte
 	n := 0
-	for _, r := range s {
+	for i := 0; i < len(s); i++ {
+		// Bytes, not runes: the only character of more than one byte
+		// kept is − (E2 88 92), and no other holds an ASCII byte.
 		var c byte
-		switch {
-		case r >= '0' && r <= '9':
-			c = byte(r)
-		case r == ',':
+		switch x := s[i]; {
+		case x >= '0' && x <= '9':
+			c = x
+		case x == ',':
 			c = '.'
-		case r == '-' || r == '−':
+		case x == '-':
 			c = '-'
+		case x == 0xE2 && strings.HasPrefix(s[i:], "−"):
+			c = '-'
+			i += len("−") - 1
 		default:
 			continue
 		}
@@ -276,9 +281,49 @@ func cellNumber(s string) (float64, bool) {
 	if !plainNumber(b[:n]) {
 		return 0, false
 	}
+	if v, ok := exactNumber(b[:n]); ok {
+		return v, true
+	}
 	v, err := strconv.ParseFloat(string(b[:n]), 64)
 	return v, err == nil
 }
+
+// exactNumber reads a plainNumber of at most 15 digits as strconv does
+// when the number and a power of ten are exact floats (its exact path:
+// one rounding, in the division): the same value, without its parsing.
+func exactNumber(b []byte) (float64, bool) {
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for _, c := range b {
+		if c == '.' {
+			frac = 0
+			continue
+		}
+		m = m*10 + uint64(c-'0')
+		digits++
+		if frac >= 0 {
+			frac++
+		}
+	}
+	if digits > 15 {
+		return 0, false
+	}
+	v := float64(m)
+	if frac > 0 {
+		v /= pow10[frac]
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// pow10 are the powers of ten up to 10^15, exact as float64.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // plainNumber matches ^-?[0-9]+(\.[0-9]+)?$.
 func plainNumber(b []byte) bool {

@@ -5,7 +5,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -164,6 +167,33 @@ func TestCellNumber(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("cellNumber(%q) = %v, %v, want %v, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestExactNumber checks the fast reading of cells against strconv, on
+// the numbers the pages write (up to six decimals) and at its bounds.
+func TestExactNumber(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ins := []string{"0", "-0", "0.1", "0.3", "999999999999999", "99999999999999.9", "0.000001", "-12.345678"}
+	for range 100_000 {
+		x := rng.Float64() * math.Pow(10, float64(rng.IntN(12)))
+		ins = append(ins, strconv.FormatFloat(x, 'f', rng.IntN(7), 64), strconv.FormatFloat(-x, 'f', rng.IntN(7), 64))
+	}
+	for _, in := range ins {
+		want, err := strconv.ParseFloat(in, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := exactNumber([]byte(in))
+		if ok && math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("exactNumber(%q) = %v, strconv reads %v", in, got, want)
+		}
+		if !ok && len(strings.Trim(in, "-.")) <= 15 {
+			t.Fatalf("exactNumber(%q) left to strconv", in)
+		}
+	}
+	if _, ok := exactNumber([]byte("1234567890123456")); ok {
+		t.Error("exactNumber read 16 digits")
 	}
 }
 
