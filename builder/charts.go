@@ -181,7 +181,14 @@ func (s chartSpec) tableData(t tableView) (*tableData, bool) {
 			}
 		}
 	}
-	td := &tableData{Rev: rev}
+	// The data and its slices in one allocation (a page has some twenty).
+	store := &struct {
+		td    tableData
+		cols  [4]int
+		named [4]bool
+	}{}
+	td := &store.td
+	td.Rev, td.Cols, td.named = rev, store.cols[:0], store.named[:0]
 	if n < len(t.Rows) {
 		td.Rows = n
 	}
@@ -360,50 +367,60 @@ func (s chartSpec) marshal(td *tableData) (template.JS, error) {
 	}
 	// An option that reads its table holds no figure: the same few shapes
 	// come back on every page. Each is marshalled once.
-	key := s.shapeKey(td)
-	if js, ok := skeletons.Load(key); ok {
-		return js.(template.JS), nil
+	var buf [128]byte
+	key := s.appendShapeKey(buf[:0], td)
+	skeletons.RLock()
+	js, ok := skeletons.of[string(key)]
+	skeletons.RUnlock()
+	if ok {
+		return js, nil
 	}
 	js, err := s.marshalOption(td)
 	if err == nil {
-		skeletons.Store(key, js)
+		skeletons.Lock()
+		skeletons.of[string(key)] = js
+		skeletons.Unlock()
 	}
 	return js, err
 }
 
-// skeletons holds the options marshalled without figures, by shapeKey.
-var skeletons sync.Map
+// skeletons holds the options marshalled without figures, by shape key
+// (looked up without a string of its own).
+var skeletons = struct {
+	sync.RWMutex
+	of map[string]template.JS
+}{of: map[string]template.JS{}}
 
-// shapeKey is what the option of s without its figures depends on.
-func (s chartSpec) shapeKey(td *tableData) string {
-	var b strings.Builder
-	b.WriteString(s.kind)
+// appendShapeKey appends what the option of s without its figures
+// depends on.
+func (s chartSpec) appendShapeKey(b []byte, td *tableData) []byte {
+	b = append(b, s.kind...)
 	if s.zero || s.percent {
-		b.WriteString("|z")
+		b = append(b, "|z"...)
 	}
 	if len(s.categories) > 20 {
-		b.WriteString("|many")
+		b = append(b, "|many"...)
 	}
 	if td.Rev {
-		b.WriteString("|rev")
+		b = append(b, "|rev"...)
 	}
 	if td.Rows > 0 {
-		b.WriteString("|rows" + strconv.Itoa(td.Rows))
+		b = strconv.AppendInt(append(b, "|rows"...), int64(td.Rows), 10)
 	}
 	for i, ser := range s.series {
-		b.WriteString("|" + ser.Stack)
+		b = append(append(b, '|'), ser.Stack...)
 		if ser.Right {
-			b.WriteString(">")
+			b = append(b, '>')
 		}
 		if td.named[i] {
-			b.WriteString("=" + strconv.Quote(ser.Name))
+			b = strconv.AppendQuote(append(b, '='), ser.Name)
 		}
-		b.WriteString(":" + strconv.Itoa(td.Cols[i]))
+		b = strconv.AppendInt(append(b, ':'), int64(td.Cols[i]), 10)
 		if slices.Contains(td.Neg, i) {
-			b.WriteString("-")
+			b = append(b, '-')
 		}
 	}
-	return b.String()
+	return b
 }
 
 func (s chartSpec) marshalOption(td *tableData) (template.JS, error) {

@@ -66,20 +66,28 @@ var sectorLabels = map[string]string{
 
 // dimLabel names the value of a breakdown "KEY=value;KEY=value" for its key.
 func dimLabel(dim, key string) string {
-	for _, part := range strings.Split(dim, ";") {
+	for rest := dim; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ";")
 		k, v, _ := strings.Cut(part, "=")
 		if k != key {
 			continue
 		}
-		if l, ok := ageLabels[v]; ok {
-			return l
-		}
-		if l, ok := sectorLabels[v]; ok {
-			return l
-		}
-		return v
+		return valueLabel(v)
 	}
 	return ""
+}
+
+// valueLabel names a value of a breakdown: an age band, a sector, or the
+// value itself.
+func valueLabel(v string) string {
+	if l, ok := ageLabels[v]; ok {
+		return l
+	}
+	if l, ok := sectorLabels[v]; ok {
+		return l
+	}
+	return v
 }
 
 func dimValue(dim, key string) string {
@@ -340,7 +348,7 @@ func (d *dashboard) agePyramid() (*chartView, error) {
 	tbl := tableView{Head: []string{"Âge", "Hommes", "Femmes"}}
 	labels := make([]string, len(bands))
 	for i, band := range bands {
-		labels[i] = dimLabel("AGE="+band, "AGE")
+		labels[i] = valueLabel(band)
 		row := rowView{Head: labels[i], Cells: []string{"–", "–"}}
 		for _, f := range figs {
 			if dimValue(f.Dim, "AGE") != band {
@@ -380,7 +388,8 @@ func compareAgeBands(a, b string) int {
 			n, _ := strconv.Atoi(strings.TrimPrefix(s, "Y_GE"))
 			return 1000 + n
 		}
-		n, _ := strconv.Atoi(strings.TrimPrefix(strings.SplitN(s, "T", 2)[0], "Y"))
+		lo, _, _ := strings.Cut(s, "T")
+		n, _ := strconv.Atoi(strings.TrimPrefix(lo, "Y"))
 		return n
 	}
 	return key(a) - key(b)

@@ -33,7 +33,18 @@ var rankingLabels = []struct{ code, name string }{
 
 // tourTotal returns the latest total of a measure for an activity.
 func tourTotal(fs figureSet, measure, act string) (indicator.Figure, bool) {
-	return latestOf(fs, measure, "ACTIVITY="+act+";RANKING=_T")
+	dim, ok := tourTotalDims[act]
+	if !ok {
+		dim = "ACTIVITY=" + act + ";RANKING=_T"
+	}
+	return latestOf(fs, measure, dim)
+}
+
+// tourTotalDims are the breakdowns of the totals of each activity.
+var tourTotalDims = map[string]string{
+	actHotels:    "ACTIVITY=" + actHotels + ";RANKING=_T",
+	actOthers:    "ACTIVITY=" + actOthers + ";RANKING=_T",
+	actCampsites: "ACTIVITY=" + actCampsites + ";RANKING=_T",
 }
 
 // capacityUnit names the places of an activity.
