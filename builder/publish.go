@@ -240,7 +240,7 @@ func (p *Publisher) Write(rel string, data []byte) error {
 		return fmt.Errorf("publish %q: %w", rel, err)
 	}
 	crashPoint("writing")
-	if err := os.WriteFile(target, data, 0o644); err != nil {
+	if err := writeFile(target, data, 0o644); err != nil {
 		return fmt.Errorf("publish %q: %w", rel, err)
 	}
 	p.written.Add(1)

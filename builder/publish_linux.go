@@ -2,6 +2,7 @@ package builder
 
 import (
 	"errors"
+	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -48,4 +49,36 @@ func lockDir(dir string) (unlock func(), err error) {
 		return nil, &os.PathError{Op: "lock", Path: dir, Err: err}
 	}
 	return func() { unix.Close(fd) }, nil
+}
+
+// writeFile writes a new file of the staging folder, as os.WriteFile does
+// but in three system calls: an *os.File would also try, and fail, to
+// register a regular file with the network poller (an epoll_ctl and four
+// fcntl a file, 47,000 files a build).
+func writeFile(name string, data []byte, perm uint32) error {
+	fd, err := unix.Open(name, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, perm)
+	for errors.Is(err, unix.EINTR) {
+		fd, err = unix.Open(name, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, perm)
+	}
+	if err != nil {
+		return &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	for len(data) > 0 {
+		n, err := unix.Write(fd, data)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err == nil && n == 0 {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			unix.Close(fd)
+			return &os.PathError{Op: "write", Path: name, Err: err}
+		}
+		data = data[n:]
+	}
+	if err := unix.Close(fd); err != nil {
+		return &os.PathError{Op: "close", Path: name, Err: err}
+	}
+	return nil
 }

@@ -2,7 +2,10 @@
 
 package builder
 
-import "errors"
+import (
+	"errors"
+	"os"
+)
 
 // errNoExchange says that the file system cannot swap two folders in one step.
 var errNoExchange = errors.New("no atomic exchange of folders")
@@ -15,3 +18,8 @@ func writable(dir string) error { return nil }
 
 // lockDir does not lock here: do not run two builds at once.
 func lockDir(dir string) (unlock func(), err error) { return func() {}, nil }
+
+// writeFile writes a new file of the staging folder.
+func writeFile(name string, data []byte, perm uint32) error {
+	return os.WriteFile(name, data, os.FileMode(perm))
+}
