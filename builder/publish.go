@@ -56,6 +56,7 @@ type Publisher struct {
 	mu        sync.Mutex
 	produced  map[string]bool // slash paths relative to dest
 	unchanged []string        // equal to the published file: to link
+	staged    []treeEntry     // the files written, for the digest of the output
 	dirs      sync.Map        // staging folders already created
 
 	files, written atomic.Int64
@@ -240,9 +241,13 @@ func (p *Publisher) Write(rel string, data []byte) error {
 		return fmt.Errorf("publish %q: %w", rel, err)
 	}
 	crashPoint("writing")
-	if err := writeFile(target, data, 0o644); err != nil {
+	mtime, err := writeFile(target, data, 0o644)
+	if err != nil {
 		return fmt.Errorf("publish %q: %w", rel, err)
 	}
+	p.mu.Lock()
+	p.staged = append(p.staged, treeEntry{rel: rel, size: int64(len(data)), mtime: mtime, mode: 0o644})
+	p.mu.Unlock()
 	p.written.Add(1)
 	return nil
 }
@@ -366,9 +371,13 @@ func (p *Publisher) Commit() (_ PublishStats, err error) {
 		return st, fmt.Errorf("commit: %w", err)
 	}
 	crashPoint("staged")
-	files, _, err := scanTree(p.stage)
-	if err != nil {
-		return st, fmt.Errorf("commit: %w", err)
+	// The digest of what was staged: when every file was written by this
+	// build, the publisher knows them all; linked files are read back.
+	files := p.staged
+	if len(p.unchanged) > 0 {
+		if files, _, err = scanTree(p.stage); err != nil {
+			return st, fmt.Errorf("commit: %w", err)
+		}
 	}
 	next.Output = treeDigest(files)
 
