@@ -398,35 +398,46 @@ func compareAgeBands(a, b string) int {
 // comparison makes a bar chart of one or more measures for the territory
 // and its parents side by side (the latest period of each).
 func (d *dashboard) comparison(id, title, label, unit string, decimals int, measures []struct{ measure, name string }) (*chartView, error) {
-	var cats []string
-	var all []indicator.Figure
-	spec := chartSpec{id: id, kind: "bar", unit: unit, decimals: decimals, zero: true}
-	tbl := tableView{Head: []string{"Territoire"}}
-	for _, c := range d.cmp {
-		cats = append(cats, c.t.Name)
-		tbl.Rows = append(tbl.Rows, rowView{Head: c.t.Name})
+	n, m := len(d.cmp), len(measures)
+	spec := chartSpec{id: id, kind: "bar", unit: unit, decimals: decimals, zero: true,
+		categories: make([]string, n), series: make([]chartSeries, m)}
+	tbl := tableView{Head: make([]string, 1, 1+m), Rows: make([]rowView, n)}
+	tbl.Head[0] = "Territoire"
+	cells := make([]string, n*m)
+	ptrs := make([]*float64, m*n)
+	values := make([]float64, m*n)
+	for k, ms := range measures {
+		tbl.Head = append(tbl.Head, ms.name)
+		spec.series[k] = chartSeries{Name: ms.name, Values: ptrs[k*n : (k+1)*n : (k+1)*n]}
 	}
+	var all []indicator.Figure
 	var secret []string
 	any := false
-	for _, m := range measures {
-		tbl.Head = append(tbl.Head, m.name)
-		vals := make([]*float64, len(d.cmp))
-		for i, c := range d.cmp {
-			f, ok := c.fs.latest(m.measure)
-			text := "–"
-			if ok {
-				all = withSource(all, f)
-				text = cell(f, decimals, unit)
-				if f.Status == indicator.Present {
-					vals[i] = ptr(f.Value)
-					any = true
-				} else if i == 0 && f.Status == indicator.Secret {
-					secret = append(secret, strings.ToLower(m.name[:1])+m.name[1:])
+	for i, c := range d.cmp {
+		spec.categories[i] = c.t.Name
+		tbl.Rows[i] = rowView{Head: c.t.Name, Cells: cells[i*m : (i+1)*m : (i+1)*m]}
+		var r comparisonRow
+		if i == 0 {
+			r = comparisonRowOf(c.fs, measures, decimals, unit)
+			for k, ms := range measures {
+				if r.secret[k] {
+					secret = append(secret, strings.ToLower(ms.name[:1])+ms.name[1:])
 				}
 			}
-			tbl.Rows[i].Cells = append(tbl.Rows[i].Cells, text)
+		} else { // a parent's row, the same on all its children's pages
+			r = memoRow(c.fs, rowKey{comparisonKey{id}, ""}, func() comparisonRow {
+				return comparisonRowOf(c.fs, measures, decimals, unit)
+			})
 		}
-		spec.series = append(spec.series, chartSeries{Name: m.name, Values: vals})
+		copy(tbl.Rows[i].Cells, r.cells)
+		all = withSource(all, r.sources...)
+		for k := range measures {
+			if r.present[k] {
+				values[k*n+i] = r.values[k]
+				ptrs[k*n+i] = &values[k*n+i]
+				any = true
+			}
+		}
 	}
 	if !any {
 		return nil, nil
@@ -435,9 +446,35 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 	if len(secret) > 0 {
 		notes = append(notes, fmt.Sprintf("%s, %s : %s.", d.t.Name, strings.Join(secret, ", "), secretNote))
 	}
-	spec.categories = cats
 	spec.compare = categoryCompare(measures)
 	return d.chart(spec, title, label, all, notes, tbl)
+}
+
+// comparisonKey names the rows of a comparison chart in a rowMemo.
+type comparisonKey struct{ id string }
+
+// comparisonRow is the row of a territory in a comparison chart: the
+// latest figure of each measure.
+type comparisonRow struct {
+	cells           []string
+	values          []float64
+	present, secret []bool             // the status of each measure's figure, when it has one
+	sources         []indicator.Figure // one of each source and vintage
+}
+
+func comparisonRowOf(fs figureSet, measures []struct{ measure, name string }, decimals int, unit string) comparisonRow {
+	m := len(measures)
+	r := comparisonRow{cells: make([]string, m), values: make([]float64, m), present: make([]bool, m), secret: make([]bool, m)}
+	for k, ms := range measures {
+		f, ok := fs.latest(ms.measure)
+		r.cells[k] = "–"
+		if ok {
+			r.sources = withSource(r.sources, f)
+			r.cells[k], r.values[k] = cell(f, decimals, unit), f.Value
+			r.present[k], r.secret[k] = f.Status == indicator.Present, f.Status == indicator.Secret
+		}
+	}
+	return r
 }
 
 func (d *dashboard) income() (*chartView, error) {

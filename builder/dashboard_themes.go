@@ -122,55 +122,27 @@ func (d *dashboard) shares(s *shareSpec) (*chartView, error) {
 	for j := range vals {
 		vals[j] = ptrs[j*n : (j+1)*n : (j+1)*n]
 	}
-	counts := make([]float64, len(names))
-	raw := make([]float64, len(names))
-	cells := make([]string, n*(1+len(names)))
+	w := 1 + len(names)
+	cells := make([]string, n*w)
 	var all []indicator.Figure
 	var notes []string
 	drawn, secret := false, false
 	for i, c := range d.cmp {
-		row := rowView{Head: c.t.Name, Cells: cells[i*(1+len(names)) : (i+1)*(1+len(names)) : (i+1)*(1+len(names))]}
-		for j := range row.Cells {
-			row.Cells[j] = "–"
+		row := rowView{Head: c.t.Name, Cells: cells[i*w : (i+1)*w : (i+1)*w]}
+		var r shareRow
+		if i == 0 {
+			r = s.row(c.fs, period)
+			secret = r.secret
+		} else { // a parent's row, the same on all its children's pages
+			r = memoRow(c.fs, rowKey{s, period}, func() shareRow { return s.row(c.fs, period) })
 		}
-		whole, ok := c.fs.figureAt(s.measure, s.base, period)
-		if ok {
-			all = withSource(all, whole)
-			row.Cells[0] = cell(whole, 0, "")
-			secret = secret || i == 0 && whole.Status == indicator.Secret
-		}
-		clear(counts)
-		complete := ok && whole.Status == indicator.Present && whole.Value > 0
-		sum := 0.0
-		for j, p := range s.parts {
-			f, ok := c.fs.figureAt(s.measure, p.dim, period)
-			switch {
-			case !ok:
-				complete = false
-			case f.Status != indicator.Present:
-				all = withSource(all, f)
-				row.Cells[1+j] = cell(f, 0, "")
-				complete = false
-				secret = secret || i == 0 && f.Status == indicator.Secret
-			default:
-				all = withSource(all, f)
-				counts[j] = f.Value
-				sum += f.Value
-			}
-		}
-		if complete && s.rest != "" {
-			counts[len(counts)-1] = math.Max(0, whole.Value-sum)
-			sum = math.Max(sum, whole.Value)
-		}
-		if complete && sum > 0 {
-			for j, v := range counts {
-				raw[j] = v / sum * 100
-			}
+		copy(row.Cells, r.cells)
+		all = withSource(all, r.sources...)
+		if r.shares != nil {
 			rounded := shares[i*len(names) : (i+1)*len(names)]
-			roundShares(rounded, raw)
+			copy(rounded, r.shares)
 			for j := range rounded {
 				vals[j][n-1-i] = &rounded[j]
-				row.Cells[1+j] = formatPercent(rounded[j])
 			}
 			drawn = true
 		}
@@ -192,6 +164,63 @@ func (d *dashboard) shares(s *shareSpec) (*chartView, error) {
 		spec.series[j] = chartSeries{Name: name, Values: vals[j], Stack: "total"}
 	}
 	return d.chart(spec, s.title+" en "+period, s.label+", comparée aux territoires parents", all, append(notes, s.notes...), tbl)
+}
+
+// shareRow is the row of a territory in a share chart.
+type shareRow struct {
+	cells   []string           // the whole, then each part's share
+	shares  []float64          // rounded, of each part; nil: no bar
+	sources []indicator.Figure // those the row shows, one of each source and vintage
+	secret  bool               // the whole or a part is secret
+}
+
+// row makes the row of a territory, given its figures, for period.
+func (s *shareSpec) row(fs figureSet, period string) shareRow {
+	r := shareRow{cells: make([]string, 1+len(s.names))}
+	for j := range r.cells {
+		r.cells[j] = "–"
+	}
+	whole, ok := fs.figureAt(s.measure, s.base, period)
+	if ok {
+		r.sources = withSource(r.sources, whole)
+		r.cells[0] = cell(whole, 0, "")
+		r.secret = whole.Status == indicator.Secret
+	}
+	counts := make([]float64, len(s.names))
+	complete := ok && whole.Status == indicator.Present && whole.Value > 0
+	sum := 0.0
+	for j, p := range s.parts {
+		f, ok := fs.figureAt(s.measure, p.dim, period)
+		switch {
+		case !ok:
+			complete = false
+		case f.Status != indicator.Present:
+			r.sources = withSource(r.sources, f)
+			r.cells[1+j] = cell(f, 0, "")
+			complete = false
+			r.secret = r.secret || f.Status == indicator.Secret
+		default:
+			r.sources = withSource(r.sources, f)
+			counts[j] = f.Value
+			sum += f.Value
+		}
+	}
+	if complete && s.rest != "" {
+		counts[len(counts)-1] = math.Max(0, whole.Value-sum)
+		sum = math.Max(sum, whole.Value)
+	}
+	if complete && sum > 0 {
+		raw := make([]float64, len(counts))
+		for j, v := range counts {
+			raw[j] = v / sum * 100
+		}
+		r.shares = make([]float64, len(counts))
+		roundShares(r.shares, raw)
+		for j, v := range r.shares {
+			r.cells[1+j] = formatPercent(v)
+		}
+	}
+	return r
 }
 
 // sharesOf is the builder of the share chart of s.

@@ -31,6 +31,46 @@ type figureSet struct {
 	all       []indicator.Figure
 	byMeasure map[string][]indicator.Figure
 	single    bool // all of one territory (a commune's): a measure's figures are sorted by breakdown
+	// rows, in the set of a parent (memoised by figureCache), keeps what
+	// its pages' charts derive from it for the pages of its children (a
+	// share chart's row is the same on the pages of 400 communes); nil
+	// elsewhere.
+	rows *rowMemo
+}
+
+// rowMemo holds the rows a parent's set gives to its children's charts.
+type rowMemo struct {
+	mu sync.Mutex
+	of map[rowKey]any
+}
+
+// rowKey names a chart's row: the chart's spec and the period shown.
+type rowKey struct {
+	spec   any
+	period string
+}
+
+// memoRow returns the row of fs for key, made by make the first time;
+// without a memo, make every time.
+func memoRow[T any](fs figureSet, key rowKey, make func() T) T {
+	m := fs.rows
+	if m == nil {
+		return make()
+	}
+	m.mu.Lock()
+	v, ok := m.of[key]
+	m.mu.Unlock()
+	if ok {
+		return v.(T)
+	}
+	r := make() // two pages may make it at once: they make the same
+	m.mu.Lock()
+	if m.of == nil {
+		m.of = map[rowKey]any{}
+	}
+	m.of[key] = r
+	m.mu.Unlock()
+	return r
 }
 
 func newFigureSet(figs []indicator.Figure) figureSet {
@@ -265,7 +305,9 @@ func (c *figureCache) done(t *geo.Territory) {
 // fresh returns a territory's figures without memoising them.
 func (c *figureCache) fresh(ctx context.Context, t *geo.Territory) (figureSet, error) {
 	figs, err := c.src.AppendFigures(ctx, nil, t)
-	return newFigureSet(figs), err
+	fs := newFigureSet(figs)
+	fs.rows = &rowMemo{}
+	return fs, err
 }
 
 // get returns a territory's figures. Those of a territory that is not
