@@ -144,7 +144,7 @@ func (d *dashboard) creationsPerInhabitant() (*chartView, error) {
 	if !ok {
 		return nil, nil
 	}
-	return d.perInhabitant("creations-habitants", "Créations d'entreprises pour 1 000 habitants en "+own.Period,
+	return d.perInhabitant("creations-habitants", own.Period, "Créations d'entreprises pour 1 000 habitants en "+own.Period,
 		"Entreprises créées dans l'année pour 1 000 habitants, comparées aux territoires parents",
 		"Entreprises créées", 1000, "Créations pour 1 000 habitants", nil,
 		func(fs figureSet) (float64, string, []indicator.Figure, bool) {

@@ -166,6 +166,16 @@ func (d *dashboard) shares(s *shareSpec) (*chartView, error) {
 	return d.chart(spec, s.title+" en "+period, s.label+", comparée aux territoires parents", all, append(notes, s.notes...), tbl)
 }
 
+// perInhabitantKey names the rows of a chart per inhabitant in a rowMemo.
+type perInhabitantKey struct{ id string }
+
+// perInhabitantRow is the row of a territory in a chart per inhabitant.
+type perInhabitantRow struct {
+	cells   []string // the count, the population, the ratio
+	ratio   *float64 // as the chart shows it; nil: none
+	sources []indicator.Figure
+}
+
 // shareRow is the row of a territory in a share chart.
 type shareRow struct {
 	cells   []string           // the whole, then each part's share
@@ -241,33 +251,52 @@ func latestOf(fs figureSet, measure, dim string) (indicator.Figure, bool) {
 // territory and of its parents: "lits pour 100 habitants". count returns
 // the count of a territory, the figures it comes from, and false when it
 // cannot be given (missing, secret or not published: the reason in text).
-func (d *dashboard) perInhabitant(id, title, label, what string, per float64, ratioName string, notes []string,
+//
+// count gives the same for the same figures and period: a parent's row is
+// made once for the pages of its children showing that period.
+func (d *dashboard) perInhabitant(id, period, title, label, what string, per float64, ratioName string, notes []string,
 	count func(fs figureSet) (v float64, text string, figs []indicator.Figure, ok bool)) (*chartView, error) {
-	tbl := tableView{Head: []string{"Territoire", what, "Habitants", ratioName}}
-	vals := make([]*float64, len(d.cmp))
-	cats := make([]string, len(d.cmp))
+	n := len(d.cmp)
+	tbl := tableView{Head: []string{"Territoire", what, "Habitants", ratioName}, Rows: make([]rowView, n)}
+	vals := make([]*float64, n)
+	cats := make([]string, n)
+	cells := make([]string, 3*n)
 	var all []indicator.Figure
 	popYear := 0
-	for i, c := range d.cmp {
-		cats[i] = c.t.Name
-		row := rowView{Head: c.t.Name, Cells: []string{"–", "–", "–"}}
+	row := func(c compared) perInhabitantRow {
+		r := perInhabitantRow{cells: []string{"–", "–", "–"}}
 		v, text, figs, ok := count(c.fs)
-		all = withSource(all, figs...)
+		r.sources = withSource(nil, figs...)
 		if text != "" {
-			row.Cells[0] = text
+			r.cells[0] = text
 		}
 		if p, has := c.t.LatestPopulation(); has && p.Value > 0 {
-			row.Cells[1] = formatInt(p.Value)
-			if i == 0 {
-				popYear = p.Year
-			}
+			r.cells[1] = formatInt(p.Value)
 			if ok {
-				r := v / float64(p.Value) * per
-				vals[i] = shown(r, 1)
-				row.Cells[2] = formatDecimal(r, 1)
+				x := v / float64(p.Value) * per
+				r.ratio = shown(x, 1)
+				r.cells[2] = formatDecimal(x, 1)
 			}
 		}
-		tbl.Rows = append(tbl.Rows, row)
+		return r
+	}
+	for i, c := range d.cmp {
+		cats[i] = c.t.Name
+		var r perInhabitantRow
+		if i == 0 {
+			r = row(c)
+			if p, has := c.t.LatestPopulation(); has && p.Value > 0 {
+				popYear = p.Year
+			}
+		} else { // a parent's row, the same on all its children's pages
+			r = memoRow(c.fs, rowKey{perInhabitantKey{id}, period}, func() perInhabitantRow { return row(c) })
+		}
+		tbl.Rows[i] = rowView{Head: c.t.Name, Cells: cells[3*i : 3*i+3 : 3*i+3]}
+		copy(tbl.Rows[i].Cells, r.cells)
+		all = withSource(all, r.sources...)
+		if r.ratio != nil {
+			vals[i] = ptr(*r.ratio)
+		}
 	}
 	if !slices.ContainsFunc(vals, func(v *float64) bool { return v != nil }) {
 		return nil, nil

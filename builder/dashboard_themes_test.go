@@ -436,3 +436,76 @@ func TestCreationsOverTheYears(t *testing.T) {
 		t.Errorf("table head %q", got)
 	}
 }
+
+// yearBehind adds to every territory's yearly figures their copies for
+// 2000 (nine tenths of their values), and takes from one commune the latest period of each measure: its
+// charts show an earlier year than the others'.
+type yearBehind struct {
+	*offline.Source
+	id string
+}
+
+func (s yearBehind) AppendFigures(ctx context.Context, out []indicator.Figure, t *geo.Territory) ([]indicator.Figure, error) {
+	figs, err := s.Source.AppendFigures(ctx, out, t)
+	for _, f := range figs[len(out):] {
+		if len(f.Period) == 4 {
+			f.Period, f.Value = "2000", math.Round(f.Value*0.9)
+			figs = append(figs, f)
+		}
+	}
+	if t.ID() != s.id {
+		return figs, err
+	}
+	latest := map[string]string{}
+	for _, f := range figs[len(out):] {
+		if comparePeriods(f.Period, latest[f.Measure]) > 0 {
+			latest[f.Measure] = f.Period
+		}
+	}
+	return slices.DeleteFunc(figs, func(f indicator.Figure) bool {
+		return f.Territory == s.id && f.Period == latest[f.Measure]
+	}), err
+}
+
+// TestParentRowsFollowThePeriod: the rows of the parents, made once for
+// the pages of their communes (rowMemo), are those of the period each
+// page shows. Villeurbanne's figures stop a year before Lyon's; its page,
+// rendered after Lyon's from the same parents' figures, must equal its
+// page rendered alone.
+func TestParentRowsFollowThePeriod(t *testing.T) {
+	ref := mustRef(t)
+	src := yearBehind{offline.New(ref), "commune/69266"}
+	bl, err := prepare(newSite(t, rhone), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	themes := func(figs *figureCache, id string) string {
+		ter, ok := ref.ByID(id)
+		if !ok {
+			t.Fatalf("no territory %s", id)
+		}
+		v, err := bl.site.page(context.Background(), ter, func(*geo.Territory) bool { return true }, figs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(v.ThemesHTML())
+	}
+	shared := newFigureCache(src)
+	lyon := themes(shared, "commune/69123")
+	after := themes(shared, "commune/69266")
+	alone := themes(newFigureCache(src), "commune/69266")
+	if after != alone {
+		t.Errorf("Villeurbanne's charts after Lyon's differ from its charts alone")
+	}
+	// The test means something only if the periods differ: in a chart
+	// per inhabitant and in a share chart.
+	for _, want := range []struct{ page, title string }{
+		{lyon, "pour 1 000 habitants en 2024"}, {alone, "pour 1 000 habitants en 2023"},
+		{lyon, "Résidences principales, secondaires et logements vacants en 2021"},
+		{alone, "Résidences principales, secondaires et logements vacants en 2000"},
+	} {
+		if !strings.Contains(want.page, want.title) {
+			t.Errorf("no chart %q", want.title)
+		}
+	}
+}

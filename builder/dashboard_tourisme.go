@@ -216,7 +216,7 @@ func (d *dashboard) touristBedsPerInhabitant() (*chartView, error) {
 	if beds, _, _, ok := touristBeds(d.fs); ok && beds == 0 {
 		notes = append([]string{fmt.Sprintf("Aucun hôtel, camping ni autre hébergement collectif de tourisme recensé à %s en %s.", d.t.Name, f.Period)}, notes...)
 	}
-	return d.perInhabitant("tourisme-lits", "Lits touristiques pour 100 habitants en "+f.Period,
+	return d.perInhabitant("tourisme-lits", "", "Lits touristiques pour 100 habitants en "+f.Period,
 		"Lits touristiques estimés pour 100 habitants (taux de fonction touristique), comparés aux territoires parents",
 		"Lits touristiques", 100, "Lits pour 100 habitants", notes, touristBeds)
 }
