@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 
 	"territoires/geo"
@@ -264,7 +265,24 @@ func (s *Source) sum(t *geo.Territory, of func(*geo.Territory) *agg) *agg {
 // values (some 60 MB, before the pages render) are dropped once the
 // parents are summed.
 func (s *Source) sumParents() {
-	values := make(map[*geo.Territory]*agg)
+	// The communes' values first, generated on every core: the parents'
+	// first pages (the samples of the chart defaults) wait for them.
+	communes := s.ref.OfKind(geo.Commune)
+	generated := make([]*agg, len(communes))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(communes); i += workers {
+				generated[i] = commune(communes[i])
+			}
+		})
+	}
+	wg.Wait()
+	values := make(map[*geo.Territory]*agg, len(communes))
+	for i, c := range communes {
+		values[c] = generated[i]
+	}
 	of := func(c *geo.Territory) *agg {
 		a := values[c]
 		if a == nil {
