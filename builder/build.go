@@ -124,12 +124,10 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 	if err := b.site.renderParts(b.tpl.territory); err != nil {
 		return sum, fmt.Errorf("layout: %w", err)
 	}
-	if b.stats, err = computeStats(ctx, ref, zones, terrs, b.figs, site.WorkerCount()); err != nil {
-		return sum, fmt.Errorf("stats: %w", err)
-	}
 	// The redirects of the retired communes and the search index follow
-	// from the referential alone: they are written while the pages render
-	// (8,500 and 2,700 files and folders), rather than on one core after.
+	// from the referential alone: they are written while the statistics
+	// are computed and the pages render (8,500 and 2,700 files and
+	// folders), rather than on one core after.
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if _, err := b.formerPages(pub, terrs); err != nil {
@@ -143,6 +141,12 @@ func Build(ctx context.Context, opts Options) (sum Summary, err error) {
 		}
 		return nil
 	})
+	if b.stats, err = computeStats(gctx, ref, zones, terrs, b.figs, site.WorkerCount()); err != nil {
+		if werr := g.Wait(); werr != nil { // the cause, when a writer failed first
+			return sum, werr
+		}
+		return sum, fmt.Errorf("stats: %w", err)
+	}
 	g.Go(func() error {
 		if err := b.renderPages(gctx, pub, terrs, site.WorkerCount(), opts.Progress); err != nil {
 			return fmt.Errorf("render: %w", err)
