@@ -336,7 +336,7 @@ func (b *build) renderPage(ctx context.Context, pub *Publisher, t *geo.Territory
 		return err
 	}
 	b.compares.add(v.Themes)
-	if err := b.publishHTML(pub, indexFile(t.Path()), b.tpl.territory, v); err != nil {
+	if err := b.publishTerritory(pub, indexFile(t.Path()), v); err != nil {
 		return err
 	}
 	if !b.charts.Load() && hasCharts(v.Themes) {
@@ -378,6 +378,27 @@ func (b *build) publishDownloads(pub *Publisher, t *geo.Territory, figs []indica
 // buffer and publishes the result.
 func (b *build) publishHTML(pub *Publisher, rel string, t *template.Template, data any) error {
 	return b.publishWith(pub, rel, t, "layout", data)
+}
+
+// publishTerritory renders a territory's page: the templates page-top and
+// page-bottom (territory.html) around its themes, written straight into
+// the page; a site's own territory.html without them is rendered whole.
+func (b *build) publishTerritory(pub *Publisher, rel string, v *pageView) error {
+	t := b.tpl.territory
+	if t.Lookup("page-top") == nil || t.Lookup("page-bottom") == nil {
+		return b.publishHTML(pub, rel, t, v)
+	}
+	buf := bufs.Get().(*bytes.Buffer)
+	defer bufs.Put(buf)
+	buf.Reset()
+	if err := t.ExecuteTemplate(buf, "page-top", v); err != nil {
+		return err
+	}
+	v.writeThemes(buf)
+	if err := t.ExecuteTemplate(buf, "page-bottom", v); err != nil {
+		return err
+	}
+	return pub.Write(rel, buf.Bytes())
 }
 
 // publishWith is publishHTML with the name of the template to execute.

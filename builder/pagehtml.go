@@ -211,26 +211,29 @@ func (v *pageView) IdentityHTML() template.HTML {
 }
 
 // ThemesHTML is the sections of the themes, with their charts.
-func (v *pageView) ThemesHTML() template.HTML {
-	return pooledHTML(func(b *bytes.Buffer) {
-		for _, th := range v.Themes {
-			b.WriteString(`<section class=theme aria-labelledby="`)
-			writeText(b, th.ID)
-			b.WriteString(`"><h2 id="`)
-			writeText(b, th.ID)
-			b.WriteString(`">`)
-			writeText(b, th.Title)
-			b.WriteString(`</h2>`)
-			if th.Empty != "" {
-				b.WriteString(`<p class=empty>`)
-				writeText(b, th.Empty)
-				b.WriteString(`</p>`)
-			}
-			b.WriteString(`<div class=charts>`)
-			for _, c := range th.Charts {
-				c.write(b)
-			}
-			b.WriteString(`</div></section>`)
+func (v *pageView) ThemesHTML() template.HTML { return pooledHTML(v.writeThemes) }
+
+// writeThemes writes ThemesHTML: a build writes it straight into the page,
+// between the templates page-top and page-bottom (territory.html), rather
+// than through a string as large as most of the page.
+func (v *pageView) writeThemes(b *bytes.Buffer) {
+	for _, th := range v.Themes {
+		b.WriteString(`<section class=theme aria-labelledby="`)
+		writeText(b, th.ID)
+		b.WriteString(`"><h2 id="`)
+		writeText(b, th.ID)
+		b.WriteString(`">`)
+		writeText(b, th.Title)
+		b.WriteString(`</h2>`)
+		if th.Empty != "" {
+			b.WriteString(`<p class=empty>`)
+			writeText(b, th.Empty)
+			b.WriteString(`</p>`)
 		}
-	})
+		b.WriteString(`<div class=charts>`)
+		for _, c := range th.Charts {
+			c.write(b)
+		}
+		b.WriteString(`</div></section>`)
+	}
 }
