@@ -303,19 +303,24 @@ func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Te
 	built := func(t *geo.Territory) bool { return b.built[t] }
 	order := renderOrder(terrs)
 	b.figs.plan(order)
+	// workers goroutines take the pages in order, each until none is left:
+	// a goroutine a page grew a new stack to a page's depth each time.
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	var done atomic.Int64
-	for _, t := range order {
-		if gctx.Err() != nil {
-			break
-		}
+	var next, done atomic.Int64
+	for range max(workers, 1) {
 		g.Go(func() error {
-			if err := b.renderPage(gctx, pub, t, built); err != nil {
-				return fmt.Errorf("%s: %w", t.ID(), err)
-			}
-			if progress != nil {
-				progress(int(done.Add(1)), len(terrs))
+			for gctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= len(order) {
+					return nil
+				}
+				t := order[i]
+				if err := b.renderPage(gctx, pub, t, built); err != nil {
+					return fmt.Errorf("%s: %w", t.ID(), err)
+				}
+				if progress != nil {
+					progress(int(done.Add(1)), len(terrs))
+				}
 			}
 			return nil
 		})
