@@ -80,14 +80,17 @@ func dimLabel(dim, key string) string {
 
 // valueLabel names a value of a breakdown: an age band, a sector, or the
 // value itself.
-func valueLabel(v string) string {
-	if l, ok := ageLabels[v]; ok {
-		return l
+func valueLabel(v string) string { return labelIn(v, ageLabels, sectorLabels) }
+
+// labelIn names a code by the first table that has it; the code itself
+// when none does.
+func labelIn(code string, tables ...map[string]string) string {
+	for _, t := range tables {
+		if l, ok := t[code]; ok {
+			return l
+		}
 	}
-	if l, ok := sectorLabels[v]; ok {
-		return l
-	}
-	return v
+	return code
 }
 
 func dimValue(dim, key string) string {

@@ -39,15 +39,7 @@ var categoryLabels = map[string]string{
 	"3": "Emploi à domicile hors garde d'enfants",
 }
 
-func na28iLabel(code string) string {
-	if l, ok := na28iLabels[code]; ok {
-		return l
-	}
-	if l, ok := sectorLabels[code]; ok {
-		return l
-	}
-	return code
-}
+func na28iLabel(code string) string { return labelIn(code, na28iLabels, sectorLabels) }
 
 func categoryLabel(code string) string {
 	if l, ok := categoryLabels[code]; ok {
