@@ -345,10 +345,8 @@ func (s *Source) AppendFigures(ctx context.Context, out []indicator.Figure, t *g
 	for i, y := range censusYears {
 		add(indicator.Population, indicator.PopHistorique, "", y, a.history[i], present, rp)
 	}
-	for sex := range ageDims {
-		for i, dim := range ageDims[sex] {
-			add(indicator.Population, indicator.PopAgeSexe, dim, census, a.ages[sex][i], present, rp)
-		}
+	for _, k := range ageOrder {
+		add(indicator.Population, indicator.PopAgeSexe, ageDims[k.sex][k.band], census, a.ages[k.sex][k.band], present, rp)
 	}
 	ec := vintageCivil
 	for i, y := range civilYears {

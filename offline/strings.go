@@ -1,6 +1,10 @@
 package offline
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // The strings a territory's figures repeat (periods, breakdowns, vintages)
 // are made once, here, rather than for each figure: a build reads some
@@ -23,6 +27,19 @@ func year(y int) string {
 	return strconv.Itoa(y)
 }
 
+// sortedOrder returns the indexes of codes in the order of the codes. A
+// source may give a measure's figures in any order; giving them in the
+// order of their Dim, for one territory and period, spares the builder a
+// sort of each measure of each page (its figureSet).
+func sortedOrder(codes []string) []int {
+	order := make([]int, len(codes))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(codes[a], codes[b]) })
+	return order
+}
+
 // dims returns prefix+code+suffix for each code: the breakdowns of a
 // measure, as the INSEE clients write them in Figure.Dim.
 func dims(prefix string, codes []string, suffix string) []string {
@@ -41,6 +58,24 @@ var (
 	educDims  = dims("EDUC=", educCodes, "")
 	npersDims = dims("NPERS=", npersCodes, "")
 	tfnDims   = dims("TFN=", tfnCodes, "")
+	// ageOrder lists the age and sex breakdowns in the order of their
+	// Dim: the builder then finds them in its order, with nothing to sort
+	// (see sortedOrder).
+	ageOrder = func() []struct{ sex, band int } {
+		var order []struct{ sex, band int }
+		for sex := range ageDims {
+			for band := range ageDims[sex] {
+				order = append(order, struct{ sex, band int }{sex, band})
+			}
+		}
+		slices.SortFunc(order, func(a, b struct{ sex, band int }) int {
+			return strings.Compare(ageDims[a.sex][a.band], ageDims[b.sex][b.band])
+		})
+		return order
+	}()
+	// rankingOrder lists the indexes of tourRankings in the order of their
+	// Dim ("1" … "5", "NC").
+	rankingOrder = sortedOrder(tourRankings)
 	// tourDims[act] are an activity's total ("_T") then its rankings.
 	tourDims = func() map[string][]string {
 		m := map[string][]string{}

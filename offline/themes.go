@@ -299,16 +299,15 @@ func (v *themeValues) figures(add func(theme indicator.Theme, measure, dim strin
 			tn += n[i]
 			tp += places[i]
 		}
-		dim := tourDims[act] // the total, then the rankings
+		dim := tourDims[act]       // the total, then the rankings
+		if tn != 0 && len(n) > 1 { // no breakdown of what is not there
+			for _, i := range rankingOrder { // in the order of their Dim, the total ("_T") last
+				add(indicator.Tourisme, indicator.TourCapacite, dim[1+i], tourYear, n[i], present, tv)
+				add(indicator.Tourisme, indicator.TourPlaces, dim[1+i], tourYear, places[i], present, tv)
+			}
+		}
 		add(indicator.Tourisme, indicator.TourCapacite, dim[0], tourYear, tn, present, tv)
 		add(indicator.Tourisme, indicator.TourPlaces, dim[0], tourYear, tp, present, tv)
-		if tn == 0 || len(n) == 1 {
-			return // no breakdown of what is not there
-		}
-		for i := range tourRankings {
-			add(indicator.Tourisme, indicator.TourCapacite, dim[1+i], tourYear, n[i], present, tv)
-			add(indicator.Tourisme, indicator.TourPlaces, dim[1+i], tourYear, places[i], present, tv)
-		}
 	}
 	tour("I551", v.hotels[:], v.rooms[:])
 	tour("I552", []float64{v.others}, []float64{v.otherBeds})
@@ -337,13 +336,15 @@ func (v *themeValues) figures(add func(theme indicator.Theme, measure, dim strin
 	for i, dim := range []string{"TSH=100", "TSH=200", "TSH=300"} {
 		add(indicator.Logement, indicator.Logements, dim, census, v.tsh[i], present, rp)
 	}
-	parts := func(measure string, dims []string, vals []float64) {
+	parts := func(measure string, dims []string, vals []float64) { // the total (Dim "") first
 		total := 0.0
-		for i, dim := range dims {
-			add(indicator.Menages, measure, dim, census, vals[i], present, rp)
+		for i := range dims {
 			total += vals[i]
 		}
 		add(indicator.Menages, measure, "", census, total, present, rp)
+		for i, dim := range dims {
+			add(indicator.Menages, measure, dim, census, vals[i], present, rp)
+		}
 	}
 	parts(indicator.Diplomes, educDims, v.educ[:])
 	parts(indicator.MenagesTaille, npersDims, v.npers[:])
