@@ -419,18 +419,14 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 	for i, c := range d.cmp {
 		spec.categories[i] = c.t.Name
 		tbl.Rows[i] = rowView{Head: c.t.Name, Cells: cells[i*m : (i+1)*m : (i+1)*m]}
-		var r comparisonRow
-		if i == 0 {
-			r = comparisonRowOf(c.fs, measures, decimals, unit)
-			for k, ms := range measures {
-				if r.secret[k] {
-					secret = append(secret, strings.ToLower(ms.name[:1])+ms.name[1:])
-				}
+		// A parent's row is the same on all its children's pages: made once.
+		r := memoRow(c.fs, rowKey{comparisonKey{id}, ""}, func() comparisonRow {
+			return comparisonRowOf(c.fs, measures, decimals, unit)
+		})
+		for k, ms := range measures {
+			if i == 0 && r.secret[k] {
+				secret = append(secret, strings.ToLower(ms.name[:1])+ms.name[1:])
 			}
-		} else { // a parent's row, the same on all its children's pages
-			r = memoRow(c.fs, rowKey{comparisonKey{id}, ""}, func() comparisonRow {
-				return comparisonRowOf(c.fs, measures, decimals, unit)
-			})
 		}
 		copy(tbl.Rows[i].Cells, r.cells)
 		all = withSource(all, r.sources...)

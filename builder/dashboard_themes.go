@@ -129,12 +129,10 @@ func (d *dashboard) shares(s *shareSpec) (*chartView, error) {
 	drawn, secret := false, false
 	for i, c := range d.cmp {
 		row := rowView{Head: c.t.Name, Cells: cells[i*w : (i+1)*w : (i+1)*w]}
-		var r shareRow
+		// A parent's row is the same on all its children's pages: made once.
+		r := memoRow(c.fs, rowKey{s, period}, func() shareRow { return s.row(c.fs, period) })
 		if i == 0 {
-			r = s.row(c.fs, period)
 			secret = r.secret
-		} else { // a parent's row, the same on all its children's pages
-			r = memoRow(c.fs, rowKey{s, period}, func() shareRow { return s.row(c.fs, period) })
 		}
 		copy(row.Cells, r.cells)
 		all = withSource(all, r.sources...)
@@ -282,14 +280,12 @@ func (d *dashboard) perInhabitant(id, period, title, label, what string, per flo
 	}
 	for i, c := range d.cmp {
 		cats[i] = c.t.Name
-		var r perInhabitantRow
+		// A parent's row is the same on all its children's pages: made once.
+		r := memoRow(c.fs, rowKey{perInhabitantKey{id}, period}, func() perInhabitantRow { return row(c) })
 		if i == 0 {
-			r = row(c)
 			if p, has := c.t.LatestPopulation(); has && p.Value > 0 {
 				popYear = p.Year
 			}
-		} else { // a parent's row, the same on all its children's pages
-			r = memoRow(c.fs, rowKey{perInhabitantKey{id}, period}, func() perInhabitantRow { return row(c) })
 		}
 		tbl.Rows[i] = rowView{Head: c.t.Name, Cells: cells[3*i : 3*i+3 : 3*i+3]}
 		copy(tbl.Rows[i].Cells, r.cells)

@@ -31,10 +31,10 @@ type figureSet struct {
 	all       []indicator.Figure
 	byMeasure map[string][]indicator.Figure
 	single    bool // all of one territory (a commune's): a measure's figures are sorted by breakdown
-	// rows, in the set of a parent (memoised by figureCache), keeps what
-	// its pages' charts derive from it for the pages of its children (a
+	// rows, in a memoised set (figureCache: a parent's), keeps the rows
+	// that charts derive from it, for its own page and its children's (a
 	// share chart's row is the same on the pages of 400 communes); nil
-	// elsewhere.
+	// elsewhere: a commune's rows are made for its page alone.
 	rows *rowMemo
 }
 
