@@ -427,7 +427,7 @@ func (s *Source) series(t *geo.Territory, a *agg) []indicator.Figure {
 		add(oid, indicator.MasseSalTrim, "", q, math.Round(jobs*between(r, 8200, 8800)*(1+0.006*float64(i))))
 		add(oid, indicator.DPAE, "", q, math.Round(jobs*between(r, 0.09, 0.12)))
 	}
-	r = rngFor("auto-entrepreneurs " + t.ID())
+	r = rngFor("auto-entrepreneurs " + tid)
 	for _, y := range yearRange(2015, 2024) {
 		active := math.Round(a.pop * 0.03 * (1 + 0.06*float64(y-2024)) * between(r, 0.95, 1.05))
 		p := year(y)
