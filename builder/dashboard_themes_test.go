@@ -471,7 +471,7 @@ func (s yearBehind) AppendFigures(ctx context.Context, out []indicator.Figure, t
 // the pages of their communes (rowMemo), are those of the period each
 // page shows. Villeurbanne's figures stop a year before Lyon's; its page,
 // rendered after Lyon's from the same parents' figures, must equal its
-// page rendered alone.
+// page rendered alone; so must the page of their EPCI.
 func TestParentRowsFollowThePeriod(t *testing.T) {
 	ref := mustRef(t)
 	src := yearBehind{offline.New(ref), "commune/69266"}
@@ -496,6 +496,14 @@ func TestParentRowsFollowThePeriod(t *testing.T) {
 	alone := themes(newFigureCache(src), "commune/69266")
 	if after != alone {
 		t.Errorf("Villeurbanne's charts after Lyon's differ from its charts alone")
+	}
+	// A parent's own page takes its rows from the same memo: after
+	// Villeurbanne's, which showed its rows of a year before.
+	const metropole = "epci/200046977"
+	behind := newFigureCache(src)
+	themes(behind, "commune/69266")
+	if got, want := themes(behind, metropole), themes(newFigureCache(src), metropole); got != want {
+		t.Errorf("the Métropole de Lyon's charts after Villeurbanne's differ from its charts alone")
 	}
 	// The test means something only if the periods differ: in a chart
 	// per inhabitant and in a share chart.
