@@ -17,7 +17,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 
@@ -112,10 +114,7 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 	// collect harder as the Go memory nears 250 MiB, so that the process
 	// stays under the 300 MiB budget of a build (its code and what the
 	// runtime does not count come on top).
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(200))
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(250 << 20))
-	}
+	var limit int64 = 250 << 20
 	var src builder.Source // nil: the offline source
 	var zones []geo.ZoneInput
 	var calls fetch.Summary
@@ -134,13 +133,24 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(log, "read %d figures from the fetch cache %s\n", ix.Len(), site.Fetch.CacheDir)
+		// The figures stay in memory for the whole build: the pages' budget
+		// comes on top of them. Under a limit below what is live, the
+		// collector would run without end (a whole country's cache holds
+		// some ten million figures, 32 bytes each).
+		live := liveHeap()
+		limit += int64(live)
+		fmt.Fprintf(log, "read %d figures from the fetch cache %s (%.0f MiB in memory)\n",
+			ix.Len(), site.Fetch.CacheDir, float64(live)/(1<<20))
 		stale = staleDatasets(ix, calls, log)
 		src = ix
 		if zones, err = fetch.LoadZones(ctx, site.Fetch, ref, nil); err != nil {
 			return err
 		}
 		fmt.Fprintf(log, "read %d study zones from the fetch cache\n", len(zones))
+	}
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(200))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
 	}
 	rep := progress.New(log, "pages")
 	sum, err := builder.Build(ctx, builder.Options{Site: site, Source: src, Zones: zones, Progress: rep.Update, Log: log})
@@ -161,6 +171,18 @@ func build(ctx context.Context, site *config.Site, opts buildOptions, log io.Wri
 		}
 	}
 	return nil
+}
+
+// liveHeap collects garbage, then returns the bytes of the heap's live
+// objects.
+func liveHeap() uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
 }
 
 // refresh runs, or plans, the refresh of the fetch cache.
