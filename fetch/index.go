@@ -9,6 +9,7 @@ import (
 	"hash"
 	"log/slog"
 	"math"
+	"strconv"
 
 	"territoires/geo"
 	"territoires/indicator"
@@ -24,6 +25,7 @@ type Index struct {
 	terrs map[string][]packedFigure
 	n     int
 	hash  hash.Hash // of every figure added, in order
+	line  []byte    // the line of the figure being added to hash
 	// reports are the provenance of the datasets whose figures the cache
 	// holds.
 	reports []Report
@@ -91,8 +93,8 @@ func (ix *Index) intern(s string) uint32 {
 
 // Add records a figure.
 func (ix *Index) Add(f indicator.Figure) {
-	fmt.Fprintf(ix.hash, "%s\x00%s\x00%s\x00%s\x00%s\x00%v\x00%d\x00%s\x00%s\n",
-		f.Territory, f.Theme, f.Measure, f.Dim, f.Period, f.Value, f.Status, f.Source, f.Vintage)
+	ix.line = appendDigestLine(ix.line[:0], f)
+	ix.hash.Write(ix.line)
 	p := packedFigure{
 		value: f.Value, status: f.Status,
 		measure: ix.intern(f.Measure), dim: ix.intern(f.Dim), period: ix.intern(f.Period),
@@ -105,6 +107,21 @@ func (ix *Index) Add(f indicator.Figure) {
 	}
 	ix.terrs[f.Territory] = append(ix.terrs[f.Territory], p)
 	ix.n++
+}
+
+// appendDigestLine appends the line of a figure that the fingerprint
+// digests, the fields separated by NUL bytes: the text that
+// fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%v\x00%d\x00%s\x00%s\n", ...)
+// gives, without fmt's cost on ten million figures, so that sites
+// published before keep their fingerprint.
+func appendDigestLine(b []byte, f indicator.Figure) []byte {
+	for _, s := range [...]string{f.Territory, string(f.Theme), f.Measure, f.Dim, f.Period} {
+		b = append(append(b, s...), 0)
+	}
+	b = append(strconv.AppendFloat(b, f.Value, 'g', -1, 64), 0)
+	b = append(strconv.AppendUint(b, uint64(f.Status), 10), 0)
+	b = append(append(b, f.Source...), 0)
+	return append(append(b, f.Vintage...), '\n')
 }
 
 // Len is the number of figures.
