@@ -303,23 +303,35 @@ func (b *build) renderPages(ctx context.Context, pub *Publisher, terrs []*geo.Te
 	built := func(t *geo.Territory) bool { return b.built[t] }
 	order := renderOrder(terrs)
 	b.figs.plan(order)
-	// workers goroutines take the pages in order, each until none is left:
-	// a goroutine a page grew a new stack to a page's depth each time.
+	var done atomic.Int64
+	return inOrder(ctx, workers, len(order), func(ctx context.Context, i int) error {
+		t := order[i]
+		if err := b.renderPage(ctx, pub, t, built); err != nil {
+			return fmt.Errorf("%s: %w", t.ID(), err)
+		}
+		if progress != nil {
+			progress(int(done.Add(1)), len(terrs))
+		}
+		return nil
+	})
+}
+
+// inOrder calls work for the indexes 0 to n-1 in workers goroutines, each
+// taking the next index until none is left (a goroutine an index grew a
+// new stack each time). The first error stops them all; so does the end
+// of ctx, whose error it then returns.
+func inOrder(ctx context.Context, workers, n int, work func(ctx context.Context, i int) error) error {
 	g, gctx := errgroup.WithContext(ctx)
-	var next, done atomic.Int64
+	var next atomic.Int64
 	for range max(workers, 1) {
 		g.Go(func() error {
 			for gctx.Err() == nil {
 				i := int(next.Add(1)) - 1
-				if i >= len(order) {
+				if i >= n {
 					return nil
 				}
-				t := order[i]
-				if err := b.renderPage(gctx, pub, t, built); err != nil {
-					return fmt.Errorf("%s: %w", t.ID(), err)
-				}
-				if progress != nil {
-					progress(int(done.Add(1)), len(terrs))
+				if err := work(gctx, i); err != nil {
+					return err
 				}
 			}
 			return nil

@@ -423,9 +423,11 @@ func (d *dashboard) comparison(id, title, label, unit string, decimals int, meas
 		r := memoRow(c.fs, rowKey{comparisonKey{id}, ""}, func() comparisonRow {
 			return comparisonRowOf(c.fs, measures, decimals, unit)
 		})
-		for k, ms := range measures {
-			if i == 0 && r.secret[k] {
-				secret = append(secret, strings.ToLower(ms.name[:1])+ms.name[1:])
+		if i == 0 { // the page's own territory: its secret figures are named
+			for k, ms := range measures {
+				if r.secret[k] {
+					secret = append(secret, strings.ToLower(ms.name[:1])+ms.name[1:])
+				}
 			}
 		}
 		copy(tbl.Rows[i].Cells, r.cells)

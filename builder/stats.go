@@ -6,9 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"sync/atomic"
-
-	"golang.org/x/sync/errgroup"
 
 	"territoires/geo"
 	"territoires/indicator"
@@ -108,30 +105,18 @@ func computeStats(ctx context.Context, ref *geo.Referential, zones *geo.Zonings,
 		s.first, s.last = ref.PopYears[0], ref.PopYears[n-1]
 	}
 	periods := make([][statCols]string, len(terrs))
-	// workers goroutines take the territories in order (one goroutine a
-	// territory grew a new stack each time).
-	g, gctx := errgroup.WithContext(ctx)
-	var next atomic.Int64
-	for range max(workers, 1) {
-		g.Go(func() error {
-			buf := figureBufs.Get().(*[]indicator.Figure)
-			defer putFigures(buf)
-			for gctx.Err() == nil {
-				i := int(next.Add(1)) - 1
-				if i >= len(terrs) {
-					return nil
-				}
-				fs, err := figs.src.AppendFigures(gctx, (*buf)[:0], terrs[i])
-				if err != nil {
-					return err
-				}
-				*buf = fs
-				s.rows[i], periods[i] = statsOf(terrs[i], fs, s.first, s.last) // keeps no reference to fs
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	err := inOrder(ctx, workers, len(terrs), func(ctx context.Context, i int) error {
+		buf := figureBufs.Get().(*[]indicator.Figure)
+		defer putFigures(buf)
+		fs, err := figs.src.AppendFigures(ctx, (*buf)[:0], terrs[i])
+		if err != nil {
+			return err
+		}
+		*buf = fs
+		s.rows[i], periods[i] = statsOf(terrs[i], fs, s.first, s.last) // keeps no reference to fs
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	for c := range statCols {
